@@ -1,0 +1,93 @@
+#!/usr/bin/env bash
+# Prerequisites shared by eng/run.sh and eng/test.sh. Sourced, not run. Every step checks first and does
+# nothing where the machine already has what it needs, so a laptop with Docker Desktop is left untouched.
+
+readonly SECURESTACK_UPSTREAM_REDIS_IMAGE="docker.io/library/redis:8.6"
+readonly SECURESTACK_LOCAL_REDIS_IMAGE="securestack/redis:7.0-debian"
+SECURESTACK_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
+readonly SECURESTACK_ROOT
+
+log() { printf '\033[1;34m[securestack]\033[0m %s\n' "$*" >&2; }
+die() { printf '\033[1;31m[securestack] %s\033[0m\n' "$*" >&2; exit 1; }
+
+as_root() {
+  if [ "$(id -u)" -eq 0 ]; then "$@"; elif command -v sudo >/dev/null; then sudo "$@"; else return 1; fi
+}
+
+apt_install() {
+  command -v apt-get >/dev/null || return 1
+  log "installing $* from the OS packages"
+  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -q "$@" >/dev/null 2>&1 && return 0
+  # The package lists may be missing or stale on a fresh machine: refresh once and retry.
+  as_root apt-get update -q >/dev/null 2>&1 || true
+  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -q "$@" >/dev/null
+}
+
+ensure_dotnet() {
+  command -v dotnet >/dev/null || die "The .NET SDK 10 is required: https://dot.net/download (global.json pins the band)."
+}
+
+# A container engine that answers. Docker Desktop or a running daemon is used as it is; otherwise, where the
+# machine can install one (Debian's docker.io, as root), install and start it.
+ensure_container_engine() {
+  if docker info >/dev/null 2>&1; then return 0; fi
+
+  if ! command -v dockerd >/dev/null; then
+    apt_install docker.io || die "No container engine answers and none could be installed. Start Docker (Desktop or dockerd) and retry."
+  fi
+  command -v docker >/dev/null || die "docker.io installed no docker client."
+
+  local log_file="${TMPDIR:-/tmp}/securestack-dockerd.log"
+  log "starting dockerd (log: $log_file)"
+  as_root sh -c "nohup dockerd >'$log_file' 2>&1 &" || die "Could not start dockerd: run this script as root or with sudo."
+  for _ in $(seq 1 60); do
+    if docker info >/dev/null 2>&1; then log "container engine ready"; return 0; fi
+    sleep 1
+  done
+  die "dockerd did not answer within 60 s; see $log_file"
+}
+
+# Older engines (Debian's Docker 20.10 speaks API 1.41) refuse Testcontainers' default API 1.44: tell
+# clients the daemon's own version instead of hard-coding one.
+export_docker_api_version() {
+  [ -n "${DOCKER_API_VERSION:-}" ] && return 0
+  local daemon_api
+  daemon_api="$(docker version --format '{{.Server.APIVersion}}' 2>/dev/null || true)"
+  [ -z "$daemon_api" ] && return 0
+  if [ "$(printf '%s\n%s\n' "$daemon_api" 1.44 | sort -V | head -n 1)" != "1.44" ]; then
+    export DOCKER_API_VERSION="$daemon_api"
+    log "engine speaks Docker API $daemon_api: DOCKER_API_VERSION=$daemon_api"
+  fi
+}
+
+# The Redis image. The upstream image is used when present or pullable. Otherwise (no registry reachable)
+# an image is built from the OS's Redis under an honest local name, and configuration points at it:
+# the AppHost and the tests read Containers:Redis:Image (environment: Containers__Redis__Image).
+ensure_redis_image() {
+  if [ -n "${Containers__Redis__Image:-}" ]; then
+    docker image inspect "$Containers__Redis__Image" >/dev/null 2>&1 || docker pull -q "$Containers__Redis__Image" >/dev/null \
+      || die "Containers__Redis__Image=$Containers__Redis__Image is neither present nor pullable."
+    return 0
+  fi
+  if docker image inspect "$SECURESTACK_UPSTREAM_REDIS_IMAGE" >/dev/null 2>&1; then return 0; fi
+  if timeout 60 docker pull -q "$SECURESTACK_UPSTREAM_REDIS_IMAGE" >/dev/null 2>&1; then
+    log "pulled $SECURESTACK_UPSTREAM_REDIS_IMAGE"
+    return 0
+  fi
+
+  log "cannot pull $SECURESTACK_UPSTREAM_REDIS_IMAGE (no registry reachable): using $SECURESTACK_LOCAL_REDIS_IMAGE"
+  if ! docker image inspect "$SECURESTACK_LOCAL_REDIS_IMAGE" >/dev/null 2>&1; then
+    "$SECURESTACK_ROOT/eng/images/redis/build.sh" "$SECURESTACK_LOCAL_REDIS_IMAGE"
+  fi
+  export Containers__Redis__Image="$SECURESTACK_LOCAL_REDIS_IMAGE"
+  # Without a registry the Testcontainers reaper (Ryuk, pinned by digest) cannot be pulled either; the
+  # tests dispose their containers themselves.
+  export TESTCONTAINERS_RYUK_DISABLED=true
+}
+
+ensure_prerequisites() {
+  ensure_dotnet
+  ensure_container_engine
+  export_docker_api_version
+  ensure_redis_image
+}

@@ -1,0 +1,39 @@
+#!/usr/bin/env bash
+# Runs every test of the solution against real parts (a container engine, a Redis container, the whole
+# AppHost). Installs what a fresh machine lacks first. Extra arguments go to `dotnet test`
+# (e.g. --filter). Ends with the totals on one line: "N passed, N failed".
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+source eng/lib/prerequisites.sh
+
+ensure_prerequisites
+
+results="artifacts/test-results"
+rm -rf "$results"
+mkdir -p "$results"
+
+log "building"
+dotnet build SecureStack.sln --nologo -v quiet
+
+log "testing"
+status=0
+dotnet test SecureStack.sln --no-build --nologo \
+  --logger "trx" --logger "console;verbosity=normal" \
+  --results-directory "$results" \
+  --blame-hang-timeout 10m \
+  "$@" || status=$?
+
+# Sum the counters of every TRX file: one line CI can read.
+passed=0; failed=0
+for trx in "$results"/*.trx; do
+  [ -e "$trx" ] || continue
+  counters="$(grep -o '<Counters [^>]*>' "$trx" | head -n 1)"
+  p="$(sed -n 's/.* passed="\([0-9]*\)".*/\1/p' <<<"$counters")"
+  f="$(sed -n 's/.* failed="\([0-9]*\)".*/\1/p' <<<"$counters")"
+  passed=$((passed + ${p:-0})); failed=$((failed + ${f:-0}))
+done
+if [ "$passed" -eq 0 ] && [ "$status" -eq 0 ]; then
+  log "no test ran"; status=1
+fi
+echo "$passed passed, $failed failed"
+exit "$status"

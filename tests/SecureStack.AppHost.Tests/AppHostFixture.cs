@@ -1,0 +1,56 @@
+using Aspire.Hosting;
+using Aspire.Hosting.Testing;
+using SecureStack.Testing;
+
+namespace SecureStack.AppHost.Tests;
+
+/// <summary>
+/// Boots the whole AppHost once per collection (disposal alone takes seconds) and waits, with an explicit
+/// budget, until every resource reports healthy.
+/// </summary>
+public sealed class AppHostFixture : IAsyncLifetime
+{
+    public static readonly TimeSpan StartTimeout = TimeSpan.FromMinutes(3);
+    public static readonly string[] Resources = ["redis", "identity", "api", "gateway"];
+
+    private DistributedApplication? _app;
+
+    public DistributedApplication App => _app ?? throw new InvalidOperationException("The AppHost has not started.");
+
+    public async ValueTask InitializeAsync()
+    {
+        using var timeout = new CancellationTokenSource(StartTimeout);
+
+        // Same configuration key as eng/run.sh uses: on offline machines the Redis image is a local build.
+        string[] args = Environment.GetEnvironmentVariable("Containers__Redis__Image") is { Length: > 0 }
+            ? [$"--Containers:Redis:Image={ContainerImages.Redis}"]
+            : [];
+
+        var builder = await DistributedApplicationTestingBuilder.CreateAsync<Projects.SecureStack_AppHost>(
+            args,
+            (options, _) => options.DisableDashboard = true,
+            timeout.Token);
+
+        _app = await builder.BuildAsync(timeout.Token);
+        await _app.StartAsync(timeout.Token);
+
+        foreach (var resource in Resources)
+        {
+            await _app.ResourceNotifications.WaitForResourceHealthyAsync(resource, timeout.Token);
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (_app is not null)
+        {
+            await _app.DisposeAsync();
+        }
+    }
+}
+
+[CollectionDefinition(Name)]
+public sealed class AppHostCollection : ICollectionFixture<AppHostFixture>
+{
+    public const string Name = "apphost";
+}
