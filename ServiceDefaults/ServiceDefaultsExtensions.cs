@@ -1,5 +1,7 @@
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using SecureStack.ServiceDefaults.Security;
 
 namespace Microsoft.Extensions.Hosting;
 
@@ -15,6 +17,8 @@ public static class ServiceDefaultsExtensions
         builder.ConfigureOpenTelemetry();
         builder.AddDefaultHealthChecks();
         builder.AddDefaultProblemDetails();
+        builder.Services.TryAddSingleton<SecurityEvents>();
+        builder.Services.AddSecuritySelfCheckRunner();
 
         builder.Services.AddServiceDiscovery();
         builder.Services.ConfigureHttpClientDefaults(http =>

@@ -1,6 +1,5 @@
 using Aspire.Hosting;
 using Aspire.Hosting.Testing;
-using SecureStack.Testing;
 
 namespace SecureStack.AppHost.Tests;
 
@@ -21,13 +20,10 @@ public sealed class AppHostFixture : IAsyncLifetime
     {
         using var timeout = new CancellationTokenSource(StartTimeout);
 
-        // Same configuration key as eng/run.sh uses: on offline machines the Redis image is a local build.
-        string[] args = Environment.GetEnvironmentVariable("Containers__Redis__Image") is { Length: > 0 }
-            ? [$"--Containers:Redis:Image={ContainerImages.Redis}"]
-            : [];
-
+        // The AppHost reads its configuration from the environment as under eng/run.sh, so on offline
+        // machines it takes the locally built Redis image that eng/test.sh points Containers__Redis__Image at.
         var builder = await DistributedApplicationTestingBuilder.CreateAsync<Projects.SecureStack_AppHost>(
-            args,
+            [],
             (options, _) => options.DisableDashboard = true,
             timeout.Token);
 

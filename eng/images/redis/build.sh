@@ -46,4 +46,4 @@ tar --numeric-owner -C "$root" -c . | docker import \
   --change 'CMD ["redis-server"]' \
   - "$image" >/dev/null
 
-log "built $image ($(docker image inspect -f '{{.Size}}' "$image" | awk '{printf "%.0f MB", $1/1e6}')) from $(redis-server --version | awk '{print $3}')"
+log "built $image ($(docker image inspect -f '{{.Size}}' "$image" | awk '{printf "%.0f MB", $1/1e6}')) from Redis $(redis-server --version | sed -n 's/.*v=\([0-9.]*\).*/\1/p')"
