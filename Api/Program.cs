@@ -10,6 +10,3 @@ app.MapDefaultEndpoints();
 app.MapPingApi();
 
 app.Run();
-
-/// <summary>Marker for <c>WebApplicationFactory</c>: every service has its own, so tests can reference several.</summary>
-public partial class Program;

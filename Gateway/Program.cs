@@ -12,6 +12,3 @@ app.MapDefaultEndpoints();
 app.MapReverseProxy();
 
 app.Run();
-
-/// <summary>Marker for <c>WebApplicationFactory</c>: every service has its own, so tests can reference several.</summary>
-public partial class Program;

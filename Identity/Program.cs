@@ -8,6 +8,3 @@ var app = builder.Build();
 app.MapDefaultEndpoints();
 
 app.Run();
-
-/// <summary>Marker for <c>WebApplicationFactory</c>: every service has its own, so tests can reference several.</summary>
-public partial class Program;
