@@ -2,6 +2,7 @@ using System.Diagnostics;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
+using SecureStack.ServiceDefaults.Security;
 
 namespace Microsoft.Extensions.Hosting;
 
@@ -9,7 +10,8 @@ public static class ProblemDetailsExtensions
 {
     /// <summary>
     /// Every error is RFC 9457 <c>application/problem+json</c> carrying the trace id, so a user can quote it
-    /// and an operator can find the request in the dashboard.
+    /// and an operator can find the request in the dashboard. Outside Development the body says what went
+    /// wrong in general terms only: no stack trace, exception type or framework version.
     /// </summary>
     public static TBuilder AddDefaultProblemDetails<TBuilder>(this TBuilder builder)
         where TBuilder : IHostApplicationBuilder
@@ -18,6 +20,13 @@ public static class ProblemDetailsExtensions
         {
             var traceId = Activity.Current?.TraceId.ToString() ?? context.HttpContext.TraceIdentifier;
             context.ProblemDetails.Extensions["traceId"] = traceId;
+
+            if (context.ProblemDetails.Status == StatusCodes.Status400BadRequest)
+            {
+                var errors = (context.ProblemDetails as HttpValidationProblemDetails)?.Errors.Count ?? 0;
+                context.HttpContext.RequestServices.GetRequiredService<SecurityEvents>()
+                    .ValidationFailed(context.HttpContext.Request.Path, errors);
+            }
         });
 
         return builder;

@@ -1,3 +1,5 @@
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -7,7 +9,8 @@ namespace Microsoft.Extensions.Hosting;
 
 /// <summary>
 /// The shared baseline every SecureStack service starts from: telemetry, health, service discovery,
-/// resilience and RFC 9457 errors. Each concern lives in its own file beside this one.
+/// resilience, and the security baseline (headers, HTTPS, CORS, errors, limits, forwarded headers, access and
+/// security-event logs, start-up self-check). Each concern lives in its own file beside this one.
 /// </summary>
 public static class ServiceDefaultsExtensions
 {
@@ -16,9 +19,6 @@ public static class ServiceDefaultsExtensions
     {
         builder.ConfigureOpenTelemetry();
         builder.AddDefaultHealthChecks();
-        builder.AddDefaultProblemDetails();
-        builder.Services.TryAddSingleton<SecurityEvents>();
-        builder.Services.AddSecuritySelfCheckRunner();
 
         builder.Services.AddServiceDiscovery();
         builder.Services.ConfigureHttpClientDefaults(http =>
@@ -27,12 +27,46 @@ public static class ServiceDefaultsExtensions
             http.AddServiceDiscovery();
         });
 
+        builder.Services.TryAddSingleton<SecurityEvents>();
+        builder.Services.AddSecuritySelfCheckRunner();
+        builder.AddDefaultProblemDetails();
+        builder.AddDefaultSecurityHeaders();
+        builder.AddRequestHardening();
+        builder.AddHttpsRequirement();
+        builder.AddDefaultCors();
+        builder.AddTrustedForwardedHeaders();
+        builder.AddAccessLog();
+
         return builder;
     }
 
+    /// <summary>
+    /// The baseline middleware, in order, then the health endpoints. Call it first after <c>Build()</c>: what
+    /// comes later (authorization, rate limiting, endpoints, the proxy) runs inside it, so every response,
+    /// errors included, gets the headers, the access log and a ProblemDetails body.
+    /// </summary>
     public static WebApplication MapDefaultEndpoints(this WebApplication app)
     {
+        app.UseForwardedHeaders();
+        app.UseHttpLogging();
+        app.UseSecurityHeaders();
         app.UseDefaultProblemDetails();
+        app.UseAllowedHttpMethods();
+        app.UseHttpsOutsideDevelopment();
+        app.UseCors();
+
+        // Explicitly here, not where WebApplication would add them by itself (ahead of everything above):
+        // a 401 or 403 must get the same headers, log line and ProblemDetails as any other response.
+        if (app.Services.GetService<IAuthenticationSchemeProvider>() is not null)
+        {
+            app.UseAuthentication();
+        }
+
+        if (app.Services.GetService<IAuthorizationHandlerProvider>() is not null)
+        {
+            app.UseAuthorization();
+        }
+
         app.MapDefaultHealthChecks();
         return app;
     }
