@@ -13,7 +13,8 @@ dotnet build AppHost/SecureStack.AppHost.csproj --nologo -v quiet
 cat >&2 <<'TXT'
 
   Dashboard  http://localhost:15080   (open the login link the AppHost prints below)
-  Gateway    http://localhost:5080    (try: curl http://localhost:5080/api/v1/ping)
+  Gateway    https://localhost:5443   (development certificate; trust it explicitly:
+             curl --cacert artifacts/dev-cert/localhost.pem https://localhost:5443/api/v1/ping)
 
 TXT
 exec dotnet run --project AppHost/SecureStack.AppHost.csproj --no-build --launch-profile http

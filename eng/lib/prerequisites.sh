@@ -85,8 +85,25 @@ ensure_redis_image() {
   export TESTCONTAINERS_RYUK_DISABLED=true
 }
 
+# The ASP.NET Core development certificate (CN=localhost) serves the Gateway's HTTPS endpoint in Development.
+# Its public part is exported for clients that trust it explicitly (curl --cacert, the tests).
+ensure_dev_certificate() {
+  if ! dotnet dev-certs https --check >/dev/null 2>&1; then
+    log "creating the ASP.NET Core development certificate"
+    dotnet dev-certs https >/dev/null || die "dotnet dev-certs https failed."
+  fi
+  local dir="$SECURESTACK_ROOT/artifacts/dev-cert"
+  if [ ! -s "$dir/localhost.pem" ]; then
+    mkdir -p "$dir"
+    dotnet dev-certs https --export-path "$dir/localhost.pem" --format PEM --no-password >/dev/null
+    rm -f "$dir/localhost.key"   # only the public certificate leaves the certificate store
+  fi
+  export SECURESTACK_DEV_CERT="$dir/localhost.pem"
+}
+
 ensure_prerequisites() {
   ensure_dotnet
+  ensure_dev_certificate
   ensure_container_engine
   export_docker_api_version
   ensure_redis_image

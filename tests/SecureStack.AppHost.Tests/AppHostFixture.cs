@@ -1,5 +1,6 @@
 using Aspire.Hosting;
 using Aspire.Hosting.Testing;
+using SecureStack.Testing;
 
 namespace SecureStack.AppHost.Tests;
 
@@ -15,6 +16,17 @@ public sealed class AppHostFixture : IAsyncLifetime
     private DistributedApplication? _app;
 
     public DistributedApplication App => _app ?? throw new InvalidOperationException("The AppHost has not started.");
+
+    /// <summary>
+    /// A client of the Gateway's HTTPS endpoint, as an outside client would be: it trusts the development
+    /// certificate explicitly and nothing else.
+    /// </summary>
+    public HttpClient CreateGatewayClient() =>
+        new(DevelopmentCertificate.CreateHandler())
+        {
+            BaseAddress = App.GetEndpoint("gateway", "https"),
+            Timeout = TimeSpan.FromSeconds(30),
+        };
 
     public async ValueTask InitializeAsync()
     {

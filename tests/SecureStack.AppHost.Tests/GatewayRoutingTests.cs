@@ -3,7 +3,6 @@ using System.Net;
 using System.Net.Http.Json;
 using Aspire.Hosting;
 using Aspire.Hosting.ApplicationModel;
-using Aspire.Hosting.Testing;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 
@@ -12,8 +11,6 @@ namespace SecureStack.AppHost.Tests;
 [Collection(AppHostCollection.Name)]
 public sealed class GatewayRoutingTests(AppHostFixture fixture)
 {
-    private static readonly TimeSpan RequestTimeout = TimeSpan.FromSeconds(30);
-
     [Fact]
     public void EveryResourceIsHealthy()
     {
@@ -27,7 +24,7 @@ public sealed class GatewayRoutingTests(AppHostFixture fixture)
     [Fact]
     public async Task ARequestToTheGatewayReachesTheApi()
     {
-        using var gateway = CreateGatewayClient();
+        using var gateway = fixture.CreateGatewayClient();
 
         var response = await gateway.GetAsync("/api/v1/ping", TestContext.Current.CancellationToken);
 
@@ -39,7 +36,7 @@ public sealed class GatewayRoutingTests(AppHostFixture fixture)
     [Fact]
     public async Task TraceContextCrossesTheGatewayIntoTheApi()
     {
-        using var gateway = CreateGatewayClient();
+        using var gateway = fixture.CreateGatewayClient();
         var traceId = ActivityTraceId.CreateRandom();
         var clientSpanId = ActivitySpanId.CreateRandom();
         using var request = new HttpRequestMessage(HttpMethod.Get, "/api/v1/ping");
@@ -59,7 +56,7 @@ public sealed class GatewayRoutingTests(AppHostFixture fixture)
     [Fact]
     public async Task AnUnknownPathIsNotForwarded()
     {
-        using var gateway = CreateGatewayClient();
+        using var gateway = fixture.CreateGatewayClient();
 
         var response = await gateway.GetAsync("/internal/admin", TestContext.Current.CancellationToken);
 
@@ -76,13 +73,6 @@ public sealed class GatewayRoutingTests(AppHostFixture fixture)
             .Select(resource => resource.Name);
 
         Assert.Equal(["gateway"], external);
-    }
-
-    private HttpClient CreateGatewayClient()
-    {
-        var client = fixture.App.CreateHttpClient("gateway");
-        client.Timeout = RequestTimeout;
-        return client;
     }
 
     private sealed record Ping(string Service, string? TraceId, string? ParentSpanId);
