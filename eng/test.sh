@@ -7,6 +7,7 @@ cd "$(dirname "${BASH_SOURCE[0]}")/.."
 source eng/lib/prerequisites.sh
 
 ensure_prerequisites
+bash eng/audit.sh
 
 results="artifacts/test-results"
 rm -rf "$results"
