@@ -1,0 +1,148 @@
+using System.Security.Claims;
+using System.Security.Cryptography;
+using System.Text;
+using Microsoft.AspNetCore.WebUtilities;
+using Microsoft.Extensions.Options;
+using Microsoft.Net.Http.Headers;
+
+namespace SecureStack.Gateway.RateLimiting;
+
+/// <summary>One rate-limit partition: what it is keyed on (for logs, spans and metrics) and the key itself.</summary>
+/// <param name="Kind">ip, subject, client, username or global: safe to log and to use as a metric label.</param>
+/// <param name="Value">The raw identifier: never logged, never a metric label, only hashed into the Redis key.</param>
+internal readonly record struct RateLimitPartition(string Kind, string Value)
+{
+    public const string Ip = "ip";
+    public const string Subject = "subject";
+    public const string Client = "client";
+    public const string UserName = "username";
+    public const string Global = "global";
+
+    /// <summary>
+    /// A fixed-length digest of the value: bounded Redis keys whatever a client sends, and no user names or
+    /// addresses readable by whoever can list the keys.
+    /// </summary>
+    public string Hash()
+    {
+        Span<byte> digest = stackalloc byte[32];
+        SHA256.HashData(Encoding.UTF8.GetBytes(Value), digest);
+        return Convert.ToHexStringLower(digest[..16]);
+    }
+}
+
+/// <summary>Finds a request's partition for a policy.</summary>
+internal sealed class RateLimitPartitioner(ClientAddressResolver addresses, IOptions<RateLimitingOptions> options)
+{
+    // Claim names as the token server issues them (JwtBearer with MapInboundClaims = false keeps them as is).
+    private const string SubjectClaim = "sub";
+    private const string ClientIdClaim = "client_id";
+    private const string AuthorizedPartyClaim = "azp";
+    private const int MaxIdentifierLength = 256;
+
+    public async ValueTask<RateLimitPartition> GetPartitionAsync(HttpContext context, RateLimitPartitionBy partitionBy)
+    {
+        switch (partitionBy)
+        {
+            case RateLimitPartitionBy.Global:
+                return new RateLimitPartition(RateLimitPartition.Global, "all");
+            case RateLimitPartitionBy.User when ForUser(context.User) is { } user:
+                return user;
+            case RateLimitPartitionBy.TokenClient when await ForTokenRequestAsync(context) is { } client:
+                return client;
+            default:
+                return new RateLimitPartition(RateLimitPartition.Ip, ClientAddressResolver.PartitionValue(addresses.Resolve(context)));
+        }
+    }
+
+    /// <summary>An authenticated caller by subject, a machine token (no subject) by client; anonymous: null.</summary>
+    internal static RateLimitPartition? ForUser(ClaimsPrincipal user)
+    {
+        if (user.Identity?.IsAuthenticated != true)
+        {
+            return null;
+        }
+
+        if (Bounded(user.FindFirst(SubjectClaim)?.Value) is { } subject)
+        {
+            return new RateLimitPartition(RateLimitPartition.Subject, subject);
+        }
+
+        return Bounded(user.FindFirst(ClientIdClaim)?.Value ?? user.FindFirst(AuthorizedPartyClaim)?.Value) is { } client
+            ? new RateLimitPartition(RateLimitPartition.Client, client)
+            : null;
+    }
+
+    /// <summary>
+    /// The user name (password guessing) or client id (secret guessing) a token request names. Only a small
+    /// url-encoded form is read, buffered so it is still forwarded whole; anything else is partitioned by IP.
+    /// </summary>
+    private async ValueTask<RateLimitPartition?> ForTokenRequestAsync(HttpContext context)
+    {
+        var request = context.Request;
+        string? userName = null;
+        string? clientId = null;
+
+        var maxBytes = options.Value.MaxTokenRequestBodyBytes;
+        if (HttpMethods.IsPost(request.Method)
+            && request.ContentLength is { } length && length > 0 && length <= maxBytes
+            && MediaTypeHeaderValue.TryParse(request.ContentType, out var contentType)
+            && contentType.MediaType.Equals("application/x-www-form-urlencoded", StringComparison.OrdinalIgnoreCase))
+        {
+            request.EnableBuffering(bufferThreshold: maxBytes, bufferLimit: maxBytes);
+            try
+            {
+                using var reader = new FormReader(request.Body, Encoding.UTF8)
+                {
+                    ValueCountLimit = 32,
+                    KeyLengthLimit = 64,
+                    ValueLengthLimit = maxBytes,
+                };
+                var form = await reader.ReadFormAsync(context.RequestAborted);
+                userName = form.TryGetValue("username", out var names) ? names.ToString() : null;
+                clientId = form.TryGetValue("client_id", out var ids) ? ids.ToString() : null;
+            }
+            catch (InvalidDataException)
+            {
+                // A malformed form is the token server's to reject; here it just has no client to partition by.
+            }
+            finally
+            {
+                request.Body.Position = 0;
+            }
+        }
+
+        clientId ??= BasicAuthenticationClientId(request);
+
+        if (Bounded(userName) is { } user)
+        {
+            // Case-folded: "Alice" and "alice" are the same account to a guesser.
+            return new RateLimitPartition(RateLimitPartition.UserName, user.ToUpperInvariant());
+        }
+
+        return Bounded(clientId) is { } client ? new RateLimitPartition(RateLimitPartition.Client, client) : null;
+    }
+
+    private static string? BasicAuthenticationClientId(HttpRequest request)
+    {
+        var authorization = request.Headers.Authorization.ToString();
+        if (!authorization.StartsWith("Basic ", StringComparison.OrdinalIgnoreCase) || authorization.Length > 1024)
+        {
+            return null;
+        }
+
+        try
+        {
+            var decoded = Encoding.UTF8.GetString(Convert.FromBase64String(authorization["Basic ".Length..].Trim()));
+            var separator = decoded.IndexOf(':', StringComparison.Ordinal);
+            // RFC 6749 2.3.1: the client id is form-url-encoded before it is put in the header.
+            return separator > 0 ? Uri.UnescapeDataString(decoded[..separator].Replace('+', ' ')) : null;
+        }
+        catch (FormatException)
+        {
+            return null;
+        }
+    }
+
+    private static string? Bounded(string? value) =>
+        string.IsNullOrWhiteSpace(value) || value.Length > MaxIdentifierLength ? null : value.Trim();
+}
