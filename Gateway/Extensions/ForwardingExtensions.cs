@@ -6,7 +6,7 @@ namespace SecureStack.Gateway.Extensions;
 
 public static class ForwardingExtensions
 {
-    /// <summary>Per-route time limits (YARP <c>TimeoutPolicy</c>) from the <c>Forwarding</c> section.</summary>
+    /// <summary>Per-route time limits (YARP <c>TimeoutPolicy</c>) from the <c>Forwarding</c> section, no server banner.</summary>
     public static WebApplicationBuilder AddGatewayForwarding(this WebApplicationBuilder builder)
     {
         builder.Services.AddOptions<ForwardingOptions>()
@@ -24,6 +24,9 @@ public static class ForwardingExtensions
                 }
             });
         builder.Services.AddRequestTimeouts();
+
+        // The edge does not announce its server software; backends' banners are removed by the transforms.
+        builder.WebHost.ConfigureKestrel(kestrel => kestrel.AddServerHeader = false);
 
         return builder;
     }
