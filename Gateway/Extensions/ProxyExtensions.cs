@@ -1,5 +1,6 @@
 using System.Globalization;
 using Microsoft.AspNetCore.Http.Features;
+using Microsoft.AspNetCore.Http.Timeouts;
 using Microsoft.AspNetCore.Mvc;
 using SecureStack.Gateway.Transforms;
 using Yarp.ReverseProxy.Forwarder;
@@ -76,7 +77,9 @@ public static partial class ProxyExtensions
         await next();
 
         var error = context.GetForwarderErrorFeature();
-        if (error is null || context.Response.HasStarted || error.Error == ForwarderError.RequestCanceled)
+        // The route's TimeoutPolicy cancels the request, which YARP reports as if the client had gone away.
+        var timedOut = context.Features.Get<IHttpRequestTimeoutFeature>()?.RequestTimeoutToken.IsCancellationRequested == true;
+        if (error is null || context.Response.HasStarted || (error.Error == ForwarderError.RequestCanceled && !timedOut))
         {
             return;
         }
@@ -87,6 +90,7 @@ public static partial class ProxyExtensions
         // Only the status and a generic sentence: exception messages name hosts, ports and versions.
         var (status, title) = error.Error switch
         {
+            _ when timedOut => (StatusCodes.Status504GatewayTimeout, "The service did not answer in time."),
             ForwarderError.RequestTimedOut => (StatusCodes.Status504GatewayTimeout, "The service did not answer in time."),
             ForwarderError.NoAvailableDestinations => (StatusCodes.Status503ServiceUnavailable, "The service is unavailable."),
             _ when context.Response.StatusCode == StatusCodes.Status504GatewayTimeout => (StatusCodes.Status504GatewayTimeout, "The service did not answer in time."),

@@ -80,6 +80,10 @@ internal sealed class GatewayRateLimitPolicy : IDisposable
         return decision;
     }
 
+    /// <summary>A decision on a partition of its own, straight to Redis, so no real client's count is touched.</summary>
+    public ValueTask<RateLimitDecision> WarmUpAsync(CancellationToken cancellationToken) =>
+        AcquireFromRedisAsync($"{_keyPrefix}:warmup", new RateLimitPartition(RateLimitPartition.Global, "warmup"), cancellationToken);
+
     private async ValueTask<RateLimitDecision> AcquireFromRedisAsync(string key, RateLimitPartition partition, CancellationToken cancellationToken)
     {
         RateLimiter limiter = IsConcurrency

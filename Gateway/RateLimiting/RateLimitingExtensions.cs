@@ -28,6 +28,7 @@ public static class RateLimitingExtensions
         services.AddSingleton<ClientAddressResolver>();
         services.AddSingleton<RateLimitPartitioner>();
         services.AddSingleton<GatewayRateLimiter>();
+        services.AddHostedService<RateLimitingWarmup>();
 
         services.AddHealthChecks().Add(new HealthCheckRegistration(
             RedisDecisionGuard.HealthCheckName,

@@ -4,7 +4,6 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.AspNetCore.TestHost;
-using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 
@@ -57,7 +56,12 @@ public sealed class GatewayFactory : WebApplicationFactory<GatewayEntryPoint>
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
         builder.UseEnvironment(Environments.Development);
-        builder.ConfigureAppConfiguration(configuration => configuration.AddInMemoryCollection(_settings));
+        // Host settings, not app configuration: Program reads some (the Redis connection string) while it builds.
+        foreach (var (key, value) in _settings)
+        {
+            builder.UseSetting(key, value);
+        }
+
         builder.ConfigureServices(services => services.AddSingleton<IStartupFilter, TestUserStartupFilter>());
     }
 
