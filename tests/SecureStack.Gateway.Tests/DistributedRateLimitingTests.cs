@@ -1,7 +1,11 @@
+using System.Diagnostics.Metrics;
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
 using System.Text.RegularExpressions;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Diagnostics.Metrics.Testing;
+using SecureStack.ServiceDefaults.Security;
 using SecureStack.Testing;
 
 namespace SecureStack.Gateway.Tests;
@@ -113,6 +117,9 @@ public sealed partial class DistributedRateLimitingTests(RedisContainerFixture r
             ["RateLimiting:Policies:per-ip:WindowSeconds"] = "30",
         });
 
+        using var securityEvents = new MetricCollector<long>(
+            stack.Gateways[0].Services.GetRequiredService<IMeterFactory>(), SecurityEvents.MeterName, "securestack.security.events");
+
         var first = await stack.Client.GetAsync("/.well-known/jwks", Cancellation);
         await stack.Client.GetAsync("/.well-known/jwks", Cancellation);
         var rejected = await stack.Client.GetAsync("/.well-known/jwks", Cancellation);
@@ -131,6 +138,9 @@ public sealed partial class DistributedRateLimitingTests(RedisContainerFixture r
         using var problem = JsonDocument.Parse(await rejected.Content.ReadAsStringAsync(Cancellation));
         Assert.Equal(429, problem.RootElement.GetProperty("status").GetInt32());
         Assert.Matches("^[0-9a-f]{32}$", problem.RootElement.GetProperty("traceId").GetString());
+
+        // One security event, for the one rejection.
+        Assert.Single(securityEvents.GetMeasurementSnapshot(), m => Equals(m.Tags["event"], "RateLimited") && Equals(m.Tags["policy"], "per-ip"));
     }
 
     [Fact]

@@ -112,6 +112,10 @@ public sealed class RedisFaultTests(RedisContainerFixture redis)
             }
 
             Assert.Equal(HealthStatus.Degraded, await RateLimitingHealthAsync(services));
+            // Readiness too says Degraded, not Unhealthy: the Gateway still serves, and must not be pulled.
+            var readiness = await stack.Client.GetAsync("/health", Cancellation);
+            Assert.Equal(HttpStatusCode.OK, readiness.StatusCode);
+            Assert.Equal("Degraded", await readiness.Content.ReadAsStringAsync(Cancellation));
 
             // A partition nobody used before: the local fallback gives it 6 ÷ 2 = 3.
             (subject, subjectSlowest) = await SendTimedAsync(stack.Client, "/api/v1/notes", 5, (GatewayFactory.TestSubjectHeader, "while-redis-is-down"));
