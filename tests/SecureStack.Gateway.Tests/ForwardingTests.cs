@@ -69,7 +69,7 @@ public sealed class ForwardingTests(RedisContainerFixture redis)
     }
 
     [Fact]
-    public async Task ClientSentForwardingAndInternalHeadersDoNotReachTheBackend()
+    public async Task ClientSentForwardingInternalAndHopByHopHeadersDoNotReachTheBackend()
     {
         await using var stack = await GatewayTestContext.StartAsync(redis.ConnectionString);
 
@@ -79,7 +79,9 @@ public sealed class ForwardingTests(RedisContainerFixture redis)
             ("X-Forwarded-Proto", "https"),
             ("Forwarded", "for=203.0.113.9;host=evil.example"),
             ("X-Real-IP", "203.0.113.9"),
-            ("X-SecureStack-User", "admin")), Cancellation);
+            ("X-SecureStack-User", "admin"),
+            ("Proxy-Authorization", "Basic c2VjcmV0OnNlY3JldA=="),
+            ("Keep-Alive", "timeout=600")), Cancellation);
 
         var echo = await response.Content.ReadFromJsonAsync<Echo>(Cancellation);
         Assert.NotNull(echo);
@@ -89,6 +91,9 @@ public sealed class ForwardingTests(RedisContainerFixture redis)
         Assert.False(echo.Headers.ContainsKey("Forwarded"));
         Assert.False(echo.Headers.ContainsKey("X-Real-IP"));
         Assert.False(echo.Headers.ContainsKey("X-SecureStack-User"));
+        // Hop-by-hop: meant for the Gateway, not for the service behind it.
+        Assert.False(echo.Headers.ContainsKey("Proxy-Authorization"));
+        Assert.False(echo.Headers.ContainsKey("Keep-Alive"));
     }
 
     [Fact]

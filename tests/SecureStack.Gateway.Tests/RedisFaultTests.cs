@@ -138,6 +138,24 @@ public sealed class RedisFaultTests(RedisContainerFixture redis)
         await AssertDistributedLimitingResumesAsync(stack, transitions);
     }
 
+    [Fact]
+    public async Task AGatewayStartsWithoutRedisAndLimitsOnItsFallback()
+    {
+        var settings = Settings;
+        settings["RateLimiting:Policies:per-ip:PermitLimit"] = "10";
+        // Nothing listens on port 1: Redis is down before the Gateway starts.
+        await using var stack = await GatewayTestContext.StartAsync("127.0.0.1:1", settings: settings);
+        // The first request through a fresh host pays for JIT whatever Redis does; that is not what is timed here.
+        await stack.Client.GetAsync("/unlimited/warm", Cancellation);
+
+        var (statuses, slowest) = await SendTimedAsync(stack.Client, "/.well-known/jwks", 8);
+
+        Assert.Equal(5, statuses.Count(status => status == HttpStatusCode.OK));
+        Assert.Equal(3, statuses.Count(status => status == HttpStatusCode.TooManyRequests));
+        Assert.True(slowest < MaxResponseTime, $"slowest response took {slowest.TotalMilliseconds:F0} ms");
+        Assert.Equal(HealthStatus.Degraded, await RateLimitingHealthAsync(stack.Gateways[0].Services));
+    }
+
     /// <summary>Recovery needs nobody: requests keep coming, the breaker probes, Redis counts again.</summary>
     private async Task AssertDistributedLimitingResumesAsync(GatewayTestContext stack, MetricCollector<long> transitions)
     {
