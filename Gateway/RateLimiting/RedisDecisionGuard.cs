@@ -1,3 +1,4 @@
+using System.Runtime.ExceptionServices;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Options;
 using Polly;
@@ -96,7 +97,7 @@ internal sealed partial class RedisDecisionGuard : IHealthCheck
         if (outcome.Exception is OperationCanceledException && cancellationToken.IsCancellationRequested)
         {
             // The client went away; nothing to decide.
-            throw outcome.Exception;
+            ExceptionDispatchInfo.Throw(outcome.Exception);
         }
 
         if (outcome.Exception is { } failure and not BrokenCircuitException)

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Diagnostics.Metrics;
 using System.Net;
 using System.Net.Http.Json;
@@ -5,6 +6,7 @@ using System.Text.Json;
 using System.Text.RegularExpressions;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.Metrics.Testing;
+using SecureStack.Gateway.RateLimiting;
 using SecureStack.ServiceDefaults.Security;
 using SecureStack.Testing;
 
@@ -199,6 +201,45 @@ public sealed partial class DistributedRateLimitingTests(RedisContainerFixture r
         }
 
         Assert.True(admittedAgain);
+    }
+
+    [Fact]
+    public async Task DecisionsAreSpanAttributesAndMetricsThatNameNoClient()
+    {
+        await using var stack = await GatewayTestContext.StartAsync(redis.ConnectionString);
+        using var decisions = new MetricCollector<long>(
+            stack.Gateways[0].Services.GetRequiredService<IMeterFactory>(), RateLimitingMetrics.MeterName, RateLimitingMetrics.DecisionsName);
+        var spans = new List<Activity>();
+        using var listener = new ActivityListener
+        {
+            ShouldListenTo = source => source.Name == "Microsoft.AspNetCore",
+            Sample = (ref ActivityCreationOptions<ActivityContext> _) => ActivitySamplingResult.AllDataAndRecorded,
+            ActivityStopped = activity =>
+            {
+                lock (spans)
+                {
+                    spans.Add(activity);
+                }
+            },
+        };
+        ActivitySource.AddActivityListener(listener);
+
+        await stack.Client.SendAsync(ResponseAssertions.Get("/api/v1/notes", (GatewayFactory.TestSubjectHeader, "alice@example.com")), Cancellation);
+
+        Activity span;
+        lock (spans)
+        {
+            span = Assert.Single(spans, activity => activity.GetTagItem("securestack.rate_limit.policy") is "per-user");
+        }
+
+        Assert.Equal("subject", span.GetTagItem("securestack.rate_limit.partition_kind"));
+        Assert.Equal("admitted", span.GetTagItem("securestack.rate_limit.outcome"));
+        Assert.Equal("redis", span.GetTagItem("securestack.rate_limit.source"));
+        Assert.Equal(false, span.GetTagItem("securestack.rate_limit.fallback"));
+
+        var measurement = Assert.Single(decisions.GetMeasurementSnapshot());
+        Assert.Equal(["outcome", "partition_kind", "policy", "source"], measurement.Tags.Keys.Order());
+        Assert.DoesNotContain(measurement.Tags.Values, value => value is string text && (text.Contains("alice", StringComparison.Ordinal) || text.Contains("127.0.0.1", StringComparison.Ordinal)));
     }
 
     [GeneratedRegex("^\"per-ip\";r=1;t=([1-9]|[12][0-9]|30)$")]
