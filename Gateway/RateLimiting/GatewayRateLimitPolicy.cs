@@ -42,12 +42,12 @@ internal sealed class GatewayRateLimitPolicy : IDisposable
         // Each replica alone gets its share, so N replicas in fallback together stay near the shared limit.
         LocalPermitLimit = Math.Max(1, options.PermitLimit / settings.ExpectedReplicas);
         _local = PartitionedRateLimiter.Create<string, string>(key => options.Algorithm == RateLimitAlgorithm.Concurrency
-            ? System.Threading.RateLimiting.RateLimitPartition.GetConcurrencyLimiter(key, _ => new ConcurrencyLimiterOptions
+            ? RateLimitPartition.GetConcurrencyLimiter(key, _ => new ConcurrencyLimiterOptions
             {
                 PermitLimit = LocalPermitLimit,
                 QueueLimit = 0,
             })
-            : System.Threading.RateLimiting.RateLimitPartition.GetFixedWindowLimiter(key, _ => new FixedWindowRateLimiterOptions
+            : RateLimitPartition.GetFixedWindowLimiter(key, _ => new FixedWindowRateLimiterOptions
             {
                 PermitLimit = LocalPermitLimit,
                 Window = Window,
@@ -66,7 +66,7 @@ internal sealed class GatewayRateLimitPolicy : IDisposable
 
     public bool IsConcurrency => _options.Algorithm == RateLimitAlgorithm.Concurrency;
 
-    public async ValueTask<RateLimitDecision> DecideAsync(RateLimitPartition partition, CancellationToken cancellationToken)
+    public async ValueTask<RateLimitDecision> DecideAsync(RequestPartition partition, CancellationToken cancellationToken)
     {
         var started = Stopwatch.GetTimestamp();
         var key = $"{_keyPrefix}:{partition.Kind}:{partition.Hash()}";
@@ -82,9 +82,9 @@ internal sealed class GatewayRateLimitPolicy : IDisposable
 
     /// <summary>A decision on a partition of its own, straight to Redis, so no real client's count is touched.</summary>
     public ValueTask<RateLimitDecision> WarmUpAsync(CancellationToken cancellationToken) =>
-        AcquireFromRedisAsync($"{_keyPrefix}:warmup", new RateLimitPartition(RateLimitPartition.Global, "warmup"), cancellationToken);
+        AcquireFromRedisAsync($"{_keyPrefix}:warmup", new RequestPartition(RequestPartition.Global, "warmup"), cancellationToken);
 
-    private async ValueTask<RateLimitDecision> AcquireFromRedisAsync(string key, RateLimitPartition partition, CancellationToken cancellationToken)
+    private async ValueTask<RateLimitDecision> AcquireFromRedisAsync(string key, RequestPartition partition, CancellationToken cancellationToken)
     {
         RateLimiter limiter = IsConcurrency
             ? new RedisConcurrencyRateLimiter<string>(key, _concurrency)
@@ -127,7 +127,7 @@ internal sealed class GatewayRateLimitPolicy : IDisposable
         return decision;
     }
 
-    private RateLimitDecision Fallback(string key, RateLimitPartition partition)
+    private RateLimitDecision Fallback(string key, RequestPartition partition)
     {
         switch (_options.Fallback)
         {
@@ -171,7 +171,7 @@ internal sealed class GatewayRateLimitPolicy : IDisposable
 }
 
 /// <summary>The outcome of one policy for one request, with what the headers need.</summary>
-internal sealed class RateLimitDecision(GatewayRateLimitPolicy policy, RateLimitPartition partition, bool admitted, DecisionSource source)
+internal sealed class RateLimitDecision(GatewayRateLimitPolicy policy, RequestPartition partition, bool admitted, DecisionSource source)
 {
     public GatewayRateLimitPolicy Policy { get; } = policy;
 

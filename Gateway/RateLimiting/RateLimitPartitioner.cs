@@ -1,34 +1,10 @@
 using System.Security.Claims;
-using System.Security.Cryptography;
 using System.Text;
 using Microsoft.AspNetCore.WebUtilities;
 using Microsoft.Extensions.Options;
 using Microsoft.Net.Http.Headers;
 
 namespace SecureStack.Gateway.RateLimiting;
-
-/// <summary>One rate-limit partition: what it is keyed on (for logs, spans and metrics) and the key itself.</summary>
-/// <param name="Kind">ip, subject, client, username or global: safe to log and to use as a metric label.</param>
-/// <param name="Value">The raw identifier: never logged, never a metric label, only hashed into the Redis key.</param>
-internal readonly record struct RateLimitPartition(string Kind, string Value)
-{
-    public const string Ip = "ip";
-    public const string Subject = "subject";
-    public const string Client = "client";
-    public const string UserName = "username";
-    public const string Global = "global";
-
-    /// <summary>
-    /// A fixed-length digest of the value: bounded Redis keys whatever a client sends, and no user names or
-    /// addresses readable by whoever can list the keys.
-    /// </summary>
-    public string Hash()
-    {
-        Span<byte> digest = stackalloc byte[32];
-        SHA256.HashData(Encoding.UTF8.GetBytes(Value), digest);
-        return Convert.ToHexStringLower(digest[..16]);
-    }
-}
 
 /// <summary>Finds a request's partition for a policy.</summary>
 internal sealed class RateLimitPartitioner(ClientAddressResolver addresses, IOptions<RateLimitingOptions> options)
@@ -39,23 +15,23 @@ internal sealed class RateLimitPartitioner(ClientAddressResolver addresses, IOpt
     private const string AuthorizedPartyClaim = "azp";
     private const int MaxIdentifierLength = 256;
 
-    public async ValueTask<RateLimitPartition> GetPartitionAsync(HttpContext context, RateLimitPartitionBy partitionBy)
+    public async ValueTask<RequestPartition> GetPartitionAsync(HttpContext context, RateLimitPartitionBy partitionBy)
     {
         switch (partitionBy)
         {
             case RateLimitPartitionBy.Global:
-                return new RateLimitPartition(RateLimitPartition.Global, "all");
+                return new RequestPartition(RequestPartition.Global, "all");
             case RateLimitPartitionBy.User when ForUser(context.User) is { } user:
                 return user;
             case RateLimitPartitionBy.TokenClient when await ForTokenRequestAsync(context) is { } client:
                 return client;
             default:
-                return new RateLimitPartition(RateLimitPartition.Ip, ClientAddressResolver.PartitionValue(addresses.Resolve(context)));
+                return new RequestPartition(RequestPartition.Ip, ClientAddressResolver.PartitionValue(addresses.Resolve(context)));
         }
     }
 
     /// <summary>An authenticated caller by subject, a machine token (no subject) by client; anonymous: null.</summary>
-    internal static RateLimitPartition? ForUser(ClaimsPrincipal user)
+    internal static RequestPartition? ForUser(ClaimsPrincipal user)
     {
         if (user.Identity?.IsAuthenticated != true)
         {
@@ -64,11 +40,11 @@ internal sealed class RateLimitPartitioner(ClientAddressResolver addresses, IOpt
 
         if (Bounded(user.FindFirst(SubjectClaim)?.Value) is { } subject)
         {
-            return new RateLimitPartition(RateLimitPartition.Subject, subject);
+            return new RequestPartition(RequestPartition.Subject, subject);
         }
 
         return Bounded(user.FindFirst(ClientIdClaim)?.Value ?? user.FindFirst(AuthorizedPartyClaim)?.Value) is { } client
-            ? new RateLimitPartition(RateLimitPartition.Client, client)
+            ? new RequestPartition(RequestPartition.Client, client)
             : null;
     }
 
@@ -76,7 +52,7 @@ internal sealed class RateLimitPartitioner(ClientAddressResolver addresses, IOpt
     /// The user name (password guessing) or client id (secret guessing) a token request names. Only a small
     /// url-encoded form is read, buffered so it is still forwarded whole; anything else is partitioned by IP.
     /// </summary>
-    private async ValueTask<RateLimitPartition?> ForTokenRequestAsync(HttpContext context)
+    private async ValueTask<RequestPartition?> ForTokenRequestAsync(HttpContext context)
     {
         var request = context.Request;
         string? userName = null;
@@ -116,10 +92,10 @@ internal sealed class RateLimitPartitioner(ClientAddressResolver addresses, IOpt
         if (Bounded(userName) is { } user)
         {
             // Case-folded: "Alice" and "alice" are the same account to a guesser.
-            return new RateLimitPartition(RateLimitPartition.UserName, user.ToUpperInvariant());
+            return new RequestPartition(RequestPartition.UserName, user.ToUpperInvariant());
         }
 
-        return Bounded(clientId) is { } client ? new RateLimitPartition(RateLimitPartition.Client, client) : null;
+        return Bounded(clientId) is { } client ? new RequestPartition(RequestPartition.Client, client) : null;
     }
 
     private static string? BasicAuthenticationClientId(HttpRequest request)

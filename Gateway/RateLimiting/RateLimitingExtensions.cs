@@ -1,3 +1,4 @@
+using System.Threading.RateLimiting;
 using Microsoft.AspNetCore.RateLimiting;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Options;
@@ -68,7 +69,7 @@ public static class RateLimitingExtensions
         {
             foreach (var name in policyNames)
             {
-                options.AddPolicy(name, _ => System.Threading.RateLimiting.RateLimitPartition.GetNoLimiter(string.Empty));
+                options.AddPolicy(name, _ => RateLimitPartition.GetNoLimiter(string.Empty));
             }
         });
 

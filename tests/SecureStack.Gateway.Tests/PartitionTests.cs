@@ -14,7 +14,7 @@ public sealed class PartitionTests
     {
         var user = Principal(("sub", "alice"), ("client_id", "spa"));
 
-        Assert.Equal(new RateLimitPartition("subject", "alice"), RateLimitPartitioner.ForUser(user));
+        Assert.Equal(new RequestPartition("subject", "alice"), RateLimitPartitioner.ForUser(user));
     }
 
     [Fact]
@@ -22,7 +22,7 @@ public sealed class PartitionTests
     {
         var user = Principal(("client_id", "reporting-service"));
 
-        Assert.Equal(new RateLimitPartition("client", "reporting-service"), RateLimitPartitioner.ForUser(user));
+        Assert.Equal(new RequestPartition("client", "reporting-service"), RateLimitPartitioner.ForUser(user));
     }
 
     [Fact]
@@ -66,7 +66,7 @@ public sealed class PartitionTests
     [Fact]
     public void PartitionKeysNeverContainTheIdentifier()
     {
-        var partition = new RateLimitPartition("username", "ALICE@EXAMPLE.COM");
+        var partition = new RequestPartition("username", "ALICE@EXAMPLE.COM");
 
         Assert.DoesNotContain("ALICE", partition.Hash(), StringComparison.OrdinalIgnoreCase);
         Assert.Equal(32, partition.Hash().Length);
