@@ -175,6 +175,30 @@ public sealed partial class DistributedRateLimitingTests(RedisContainerFixture r
     }
 
     [Fact]
+    public async Task TokenEndpointIsLimitedPerClientForClientCredentials()
+    {
+        await using var stack = await GatewayTestContext.StartAsync(redis.ConnectionString, settings: new Dictionary<string, string?>
+        {
+            ["RateLimiting:Policies:token:PermitLimit"] = "2",
+        });
+
+        async Task<HttpStatusCode> Token(string clientId)
+        {
+            using var request = ResponseAssertions.TokenRequest(("grant_type", "client_credentials"));
+            // client_secret_basic: the client id travels in the Authorization header, not in the form.
+            request.Headers.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue(
+                "Basic", Convert.ToBase64String(System.Text.Encoding.UTF8.GetBytes($"{clientId}:wrong-secret")));
+            return (await stack.Client.SendAsync(request, Cancellation)).StatusCode;
+        }
+
+        HttpStatusCode[] reporting = [await Token("reporting"), await Token("reporting"), await Token("reporting")];
+        var billing = await Token("billing");
+
+        Assert.Equal([HttpStatusCode.OK, HttpStatusCode.OK, HttpStatusCode.TooManyRequests], reporting);
+        Assert.Equal(HttpStatusCode.OK, billing);
+    }
+
+    [Fact]
     public async Task GlobalConcurrencyCapHoldsAcrossReplicas()
     {
         await using var stack = await GatewayTestContext.StartAsync(redis.ConnectionString, replicas: 2, settings: new Dictionary<string, string?>
