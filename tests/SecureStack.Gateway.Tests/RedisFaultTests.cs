@@ -139,21 +139,34 @@ public sealed class RedisFaultTests(RedisContainerFixture redis)
     }
 
     [Fact]
-    public async Task AGatewayStartsWithoutRedisAndLimitsOnItsFallback()
+    public async Task AGatewayStartsWithoutRedisAndLimitsOnItsFallbacks()
     {
         var settings = Settings;
         settings["RateLimiting:Policies:per-ip:PermitLimit"] = "10";
+        settings["RateLimiting:Policies:per-user:PermitLimit"] = "1";
+        settings["RateLimiting:Policies:per-user:Fallback"] = "Open";
         // Nothing listens on port 1: Redis is down before the Gateway starts.
         await using var stack = await GatewayTestContext.StartAsync("127.0.0.1:1", settings: settings);
         // The first request through a fresh host pays for JIT whatever Redis does; that is not what is timed here.
         await stack.Client.GetAsync("/unlimited/warm", Cancellation);
 
         var (statuses, slowest) = await SendTimedAsync(stack.Client, "/.well-known/jwks", 8);
+        TestContext.Current.TestOutputHelper?.WriteLine($"Redis down from the start: slowest of {statuses.Count} responses {slowest.TotalMilliseconds:F0} ms");
 
         Assert.Equal(5, statuses.Count(status => status == HttpStatusCode.OK));
         Assert.Equal(3, statuses.Count(status => status == HttpStatusCode.TooManyRequests));
         Assert.True(slowest < MaxResponseTime, $"slowest response took {slowest.TotalMilliseconds:F0} ms");
         Assert.Equal(HealthStatus.Degraded, await RateLimitingHealthAsync(stack.Gateways[0].Services));
+
+        // Open, because someone chose it for this policy: admitted beyond the limit, and saying nothing it
+        // does not know (no RateLimit field), while the policy is still announced.
+        using var decisions = new MetricCollector<long>(stack.Gateways[0].Services.GetRequiredService<System.Diagnostics.Metrics.IMeterFactory>(),
+            RateLimitingMetrics.MeterName, RateLimitingMetrics.DecisionsName);
+        var open = new[] { await stack.Client.GetAsync("/api/v1/notes", Cancellation), await stack.Client.GetAsync("/api/v1/notes", Cancellation) };
+        Assert.All(open, response => Assert.Equal(HttpStatusCode.OK, response.StatusCode));
+        Assert.Equal("\"per-user\";q=1;w=60", open[1].Header("RateLimit-Policy"));
+        Assert.Null(open[1].Header("RateLimit"));
+        Assert.Equal(2, decisions.GetMeasurementSnapshot().Count(m => Equals(m.Tags["source"], "fallback-open")));
     }
 
     /// <summary>Recovery needs nobody: requests keep coming, the breaker probes, Redis counts again.</summary>
