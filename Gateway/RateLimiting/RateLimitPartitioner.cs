@@ -74,8 +74,10 @@ internal sealed class RateLimitPartitioner(ClientAddressResolver addresses, IOpt
                     ValueLengthLimit = maxBytes,
                 };
                 var form = await reader.ReadFormAsync(context.RequestAborted);
-                userName = form.TryGetValue("username", out var names) ? names.ToString() : null;
-                clientId = form.TryGetValue("client_id", out var ids) ? ids.ToString() : null;
+                // One value or none: "username=alice&username=decoy-17" must not open a fresh bucket per decoy.
+                // A repeated parameter falls back to the address partition.
+                userName = form.TryGetValue("username", out var names) && names.Count == 1 ? names[0] : null;
+                clientId = form.TryGetValue("client_id", out var ids) && ids.Count == 1 ? ids[0] : null;
             }
             catch (InvalidDataException)
             {

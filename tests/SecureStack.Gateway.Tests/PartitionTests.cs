@@ -72,6 +72,56 @@ public sealed class PartitionTests
         Assert.Equal(32, partition.Hash().Length);
     }
 
+    [Fact]
+    public async Task ATokenRequestIsPartitionedByItsCaseFoldedUserName()
+    {
+        var context = TokenRequest("grant_type=password&username=Alice&password=guess");
+
+        var partition = await Partitioner().GetPartitionAsync(context, RateLimitPartitionBy.TokenClient);
+
+        Assert.Equal(new RequestPartition("username", "ALICE"), partition);
+        // The body is rewound for forwarding.
+        Assert.Equal(0, context.Request.Body.Position);
+    }
+
+    [Fact]
+    public async Task ARepeatedUserNameCannotOpenAFreshPartition()
+    {
+        var context = TokenRequest("grant_type=password&username=alice&username=decoy-17&password=guess");
+
+        var partition = await Partitioner().GetPartitionAsync(context, RateLimitPartitionBy.TokenClient);
+
+        Assert.Equal(new RequestPartition("ip", "198.51.100.1"), partition);
+    }
+
+    [Fact]
+    public async Task ATokenRequestLargerThanTheLimitIsNotReadAndPartitionedByAddress()
+    {
+        var context = TokenRequest("grant_type=password&username=alice&password=" + new string('x', 10_000));
+
+        var partition = await Partitioner().GetPartitionAsync(context, RateLimitPartitionBy.TokenClient);
+
+        Assert.Equal(new RequestPartition("ip", "198.51.100.1"), partition);
+    }
+
+    private static RateLimitPartitioner Partitioner()
+    {
+        var options = Options.Create(new RateLimitingOptions());
+        return new RateLimitPartitioner(new ClientAddressResolver(options), options);
+    }
+
+    private static DefaultHttpContext TokenRequest(string form)
+    {
+        var body = System.Text.Encoding.UTF8.GetBytes(form);
+        var context = new DefaultHttpContext();
+        context.Connection.RemoteIpAddress = IPAddress.Parse("198.51.100.1");
+        context.Request.Method = HttpMethods.Post;
+        context.Request.ContentType = "application/x-www-form-urlencoded";
+        context.Request.ContentLength = body.Length;
+        context.Request.Body = new MemoryStream(body);
+        return context;
+    }
+
     private static ClaimsPrincipal Principal(params (string Type, string Value)[] claims) =>
         new(new ClaimsIdentity(claims.Select(claim => new Claim(claim.Type, claim.Value)), "Bearer"));
 
