@@ -1,14 +1,19 @@
 using SecureStack.Gateway.Extensions;
+using SecureStack.Gateway.RateLimiting;
 
 var builder = WebApplication.CreateBuilder(args);
 
 builder.AddServiceDefaults();
 builder.AddSecureStackRedis();
+builder.AddGatewayRateLimiting();
+builder.AddGatewayForwarding();
 builder.AddGatewayProxy();
 
 var app = builder.Build();
 
 app.MapDefaultEndpoints();
-app.MapReverseProxy();
+app.UseRequestTimeouts();
+app.UseGatewayRateLimiting();
+app.MapGatewayReverseProxy();
 
 app.Run();

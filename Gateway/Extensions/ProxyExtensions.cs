@@ -1,8 +1,19 @@
+using System.Globalization;
+using Microsoft.AspNetCore.Http.Features;
+using Microsoft.AspNetCore.Http.Timeouts;
+using Microsoft.AspNetCore.Mvc;
+using SecureStack.Gateway.Transforms;
+using Yarp.ReverseProxy.Forwarder;
+using Yarp.ReverseProxy.Model;
+
 namespace SecureStack.Gateway.Extensions;
 
-public static class ProxyExtensions
+public static partial class ProxyExtensions
 {
     public const string SectionName = "ReverseProxy";
+
+    /// <summary>Route metadata key: the largest request body, in bytes, a route forwards.</summary>
+    public const string MaxRequestBodySizeMetadata = "MaxRequestBodySize";
 
     /// <summary>
     /// YARP with routes and clusters from the <c>ReverseProxy</c> configuration section; cluster addresses
@@ -13,8 +24,93 @@ public static class ProxyExtensions
     {
         builder.Services.AddReverseProxy()
             .LoadFromConfig(builder.Configuration.GetSection(SectionName))
-            .AddServiceDiscoveryDestinationResolver();
+            .AddServiceDiscoveryDestinationResolver()
+            .AddTransforms<EdgeHeadersTransformProvider>();
 
         return builder;
     }
+
+    /// <summary>
+    /// The proxy pipeline: YARP's own steps, plus a per-route body limit before forwarding and RFC 9457 errors
+    /// after it, so a failing backend is a 502/503/504 ProblemDetails that says nothing about the backend.
+    /// </summary>
+    public static WebApplication MapGatewayReverseProxy(this WebApplication app)
+    {
+        app.MapReverseProxy(proxy =>
+        {
+            proxy.Use(WriteForwarderErrorsAsProblemDetails);
+            proxy.Use(EnforceRouteBodySizeLimit);
+            proxy.UseSessionAffinity();
+            proxy.UseLoadBalancing();
+            proxy.UsePassiveHealthChecks();
+        });
+
+        return app;
+    }
+
+    private static async Task EnforceRouteBodySizeLimit(HttpContext context, Func<Task> next)
+    {
+        var route = context.GetReverseProxyFeature().Route.Config;
+        if (route.Metadata?.TryGetValue(MaxRequestBodySizeMetadata, out var configured) == true
+            && long.TryParse(configured, NumberStyles.None, CultureInfo.InvariantCulture, out var limit))
+        {
+            if (context.Request.ContentLength > limit)
+            {
+                // Refused before a byte is forwarded: an oversized body must not tie up a backend.
+                await WriteProblemAsync(context, StatusCodes.Status413PayloadTooLarge, "Request body too large.",
+                    $"This route accepts at most {limit} bytes.");
+                return;
+            }
+
+            // Bodies without a length (chunked) are cut off by the server at the same limit while streaming.
+            if (context.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } feature)
+            {
+                feature.MaxRequestBodySize = limit;
+            }
+        }
+
+        await next();
+    }
+
+    private static async Task WriteForwarderErrorsAsProblemDetails(HttpContext context, Func<Task> next)
+    {
+        await next();
+
+        var error = context.GetForwarderErrorFeature();
+        // The route's TimeoutPolicy cancels the request, which YARP reports as if the client had gone away.
+        var timedOut = context.Features.Get<IHttpRequestTimeoutFeature>()?.RequestTimeoutToken.IsCancellationRequested == true;
+        if (error is null || context.Response.HasStarted || (error.Error == ForwarderError.RequestCanceled && !timedOut))
+        {
+            return;
+        }
+
+        var logger = context.RequestServices.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(ProxyExtensions).FullName!);
+        LogForwarderError(logger, error.Error, error.Exception?.GetType().Name ?? "-");
+
+        // Only the status and a generic sentence: exception messages name hosts, ports and versions.
+        var (status, title) = error.Error switch
+        {
+            _ when timedOut => (StatusCodes.Status504GatewayTimeout, "The service did not answer in time."),
+            ForwarderError.RequestTimedOut => (StatusCodes.Status504GatewayTimeout, "The service did not answer in time."),
+            ForwarderError.NoAvailableDestinations => (StatusCodes.Status503ServiceUnavailable, "The service is unavailable."),
+            _ when context.Response.StatusCode == StatusCodes.Status504GatewayTimeout => (StatusCodes.Status504GatewayTimeout, "The service did not answer in time."),
+            _ => (StatusCodes.Status502BadGateway, "The service could not be reached."),
+        };
+
+        context.Response.Clear();
+        await WriteProblemAsync(context, status, title, detail: null);
+    }
+
+    private static async Task WriteProblemAsync(HttpContext context, int status, string title, string? detail)
+    {
+        context.Response.StatusCode = status;
+        await context.RequestServices.GetRequiredService<IProblemDetailsService>().WriteAsync(new ProblemDetailsContext
+        {
+            HttpContext = context,
+            ProblemDetails = new ProblemDetails { Status = status, Title = title, Detail = detail },
+        });
+    }
+
+    [LoggerMessage(EventId = 4110, Level = LogLevel.Warning, Message = "Forwarding failed: {ForwarderError} ({ExceptionType})")]
+    private static partial void LogForwarderError(ILogger logger, ForwarderError forwarderError, string exceptionType);
 }

@@ -1,3 +1,5 @@
+using System.Net;
+using System.Net.Sockets;
 using Testcontainers.Redis;
 using Xunit;
 
@@ -9,7 +11,11 @@ namespace SecureStack.Testing;
 /// </summary>
 public sealed class RedisContainerFixture : IAsyncLifetime
 {
-    private readonly RedisContainer _container = new RedisBuilder(ContainerImages.Redis).Build();
+    private readonly RedisContainer _container = new RedisBuilder(ContainerImages.Redis)
+        // A fixed host port (free when the fixture starts) instead of a random one per start: a test can stop
+        // and restart the container and the clients reconnect to the same address, as they would in production.
+        .WithPortBinding(FreeLoopbackPort(), RedisBuilder.RedisPort)
+        .Build();
 
     /// <summary>A StackExchange.Redis connection string for the running container.</summary>
     public string ConnectionString => _container.GetConnectionString();
@@ -19,4 +25,11 @@ public sealed class RedisContainerFixture : IAsyncLifetime
     public async ValueTask InitializeAsync() => await _container.StartAsync();
 
     public async ValueTask DisposeAsync() => await _container.DisposeAsync();
+
+    private static int FreeLoopbackPort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
 }

@@ -1,0 +1,90 @@
+using System.Net;
+using System.Net.Http.Headers;
+
+namespace SecureStack.Gateway.Tests;
+
+/// <summary>A backend and one or more Gateway replicas sharing a Redis and a key prefix, disposed together.</summary>
+public sealed class GatewayTestContext : IAsyncDisposable
+{
+    private GatewayTestContext(BackendServer backend, IReadOnlyList<GatewayFactory> gateways, IReadOnlyList<HttpClient> clients)
+    {
+        Backend = backend;
+        Gateways = gateways;
+        Clients = clients;
+    }
+
+    public BackendServer Backend { get; }
+
+    public IReadOnlyList<GatewayFactory> Gateways { get; }
+
+    public IReadOnlyList<HttpClient> Clients { get; }
+
+    public HttpClient Client => Clients[0];
+
+    public static async Task<GatewayTestContext> StartAsync(
+        string redisConnectionString,
+        int replicas = 1,
+        IDictionary<string, string?>? settings = null,
+        Uri? backendOverride = null)
+    {
+        var backend = await BackendServer.StartAsync();
+        var keyPrefix = GatewayFactory.NewKeyPrefix();
+        var gateways = Enumerable.Range(0, replicas)
+            .Select(_ => new GatewayFactory(redisConnectionString, backendOverride ?? backend.Address, keyPrefix, settings))
+            .ToList();
+        var clients = gateways.Select(gateway =>
+        {
+            gateway.StartServer();
+            var client = gateway.CreateClient();
+            client.Timeout = TimeSpan.FromSeconds(30);
+            return client;
+        }).ToList();
+        return new GatewayTestContext(backend, gateways, clients);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        foreach (var client in Clients)
+        {
+            client.Dispose();
+        }
+
+        foreach (var gateway in Gateways)
+        {
+            await gateway.DisposeAsync();
+        }
+
+        await Backend.DisposeAsync();
+    }
+}
+
+public static class ResponseAssertions
+{
+    public static string? Header(this HttpResponseMessage response, string name) =>
+        response.Headers.TryGetValues(name, out var values) || response.Content.Headers.TryGetValues(name, out values)
+            ? string.Join(", ", values)
+            : null;
+
+    public static int Count(this IEnumerable<HttpResponseMessage> responses, HttpStatusCode status) =>
+        responses.Count(response => response.StatusCode == status);
+
+    public static HttpRequestMessage Get(string path, params (string Name, string Value)[] headers)
+    {
+        var request = new HttpRequestMessage(HttpMethod.Get, path);
+        foreach (var (name, value) in headers)
+        {
+            request.Headers.TryAddWithoutValidation(name, value);
+        }
+
+        return request;
+    }
+
+    public static HttpRequestMessage TokenRequest(params (string Name, string Value)[] form) =>
+        new(HttpMethod.Post, "/connect/token")
+        {
+            Content = new FormUrlEncodedContent(form.Select(pair => KeyValuePair.Create(pair.Name, pair.Value))),
+        };
+
+    public static bool IsProblemJson(this HttpResponseMessage response) =>
+        response.Content.Headers.ContentType is MediaTypeHeaderValue { MediaType: "application/problem+json" };
+}

@@ -1,0 +1,73 @@
+using Microsoft.Extensions.Configuration;
+using SecureStack.Gateway.RateLimiting;
+
+namespace SecureStack.Gateway.Tests;
+
+public sealed class RateLimitingOptionsTests
+{
+    [Fact]
+    public void EveryConfigurationErrorIsReportedAtOnce()
+    {
+        var options = new RateLimitingOptions
+        {
+            TrustedProxies = ["not-an-address"],
+            Policies =
+            {
+                ["token"] = new RateLimitPolicyOptions { PermitLimit = 0, AlsoApply = ["missing"] },
+                ["bad name!"] = new RateLimitPolicyOptions { PermitLimit = 5, WindowSeconds = 0 },
+            },
+        };
+
+        var result = new RateLimitingOptionsValidator().Validate(null, options);
+
+        Assert.True(result.Failed);
+        var failures = result.Failures!.ToList();
+        Assert.Contains(failures, failure => failure.Contains("token:PermitLimit", StringComparison.Ordinal));
+        Assert.Contains(failures, failure => failure.Contains("'missing'", StringComparison.Ordinal));
+        Assert.Contains(failures, failure => failure.Contains("bad name!:WindowSeconds", StringComparison.Ordinal));
+        Assert.Contains(failures, failure => failure.Contains("policy name may only contain", StringComparison.Ordinal));
+        Assert.Contains(failures, failure => failure.Contains("not-an-address", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void TheShippedConfigurationIsValidAndSafe()
+    {
+        var options = ShippedOptions();
+
+        Assert.True(new RateLimitingOptionsValidator().Validate(null, options).Succeeded);
+        Assert.Empty(new RateLimitingSelfCheck(Microsoft.Extensions.Options.Options.Create(options)).FindInsecureSettings());
+    }
+
+    [Fact]
+    public void AnOpenFallbackOnTheTokenEndpointIsAnInsecureSetting()
+    {
+        var options = ShippedOptions();
+        options.Policies["token"].Fallback = RateLimitFallback.Open;
+
+        var findings = new RateLimitingSelfCheck(Microsoft.Extensions.Options.Options.Create(options)).FindInsecureSettings();
+
+        Assert.Contains(findings, finding => finding.Contains("token:Fallback is Open", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void TrustingEveryProxyIsAnInsecureSetting()
+    {
+        var options = ShippedOptions();
+        options.TrustedProxies.Add("0.0.0.0/0");
+
+        var findings = new RateLimitingSelfCheck(Microsoft.Extensions.Options.Options.Create(options)).FindInsecureSettings();
+
+        Assert.Contains(findings, finding => finding.Contains("trusts every address", StringComparison.Ordinal));
+    }
+
+    private static RateLimitingOptions ShippedOptions()
+    {
+        var configuration = new ConfigurationBuilder()
+            .AddJsonFile(Path.Combine(AppContext.BaseDirectory, "appsettings.json"))
+            .Build();
+        var options = new RateLimitingOptions();
+        configuration.GetSection(RateLimitingOptions.SectionName).Bind(options);
+        Assert.NotEmpty(options.Policies);
+        return options;
+    }
+}
