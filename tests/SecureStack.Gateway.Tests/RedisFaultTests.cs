@@ -18,7 +18,6 @@ public sealed class RedisFaultTests(RedisContainerFixture redis)
 {
     private const int Budget = 75;
 
-    // The machine is shared and has two cores: generous, but far below the seconds a blocked client would take.
     // The promise is "never held for seconds" (an unguarded Redis client waits 2.7-6 s). The margin over the
     // budget absorbs a shared 2-core machine running other test assemblies at the same time (seen: 402 ms at a
     // load average of 9); the measured maximum is written to the test output.
