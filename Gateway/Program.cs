@@ -11,9 +11,8 @@ builder.AddGatewayProxy();
 
 var app = builder.Build();
 
-app.MapDefaultEndpoints();
+app.MapDefaultEndpoints(afterAuthentication: edge => edge.UseGatewayRateLimiting());
 app.UseRequestTimeouts();
-app.UseGatewayRateLimiting();
 app.MapGatewayReverseProxy();
 
 app.Run();

@@ -42,10 +42,14 @@ public static class ServiceDefaultsExtensions
 
     /// <summary>
     /// The baseline middleware, in order, then the health endpoints. Call it first after <c>Build()</c>: what
-    /// comes later (authorization, rate limiting, endpoints, the proxy) runs inside it, so every response,
-    /// errors included, gets the headers, the access log and a ProblemDetails body.
+    /// comes later (endpoints, the proxy) runs inside it, so every response, errors included, gets the
+    /// headers, the access log and a ProblemDetails body.
     /// </summary>
-    public static WebApplication MapDefaultEndpoints(this WebApplication app)
+    /// <param name="afterAuthentication">
+    /// Middleware that needs the caller's identity but must run before authorization decides, such as the
+    /// Gateway's rate limiter: it partitions by subject, and floods of 401s must be limited too.
+    /// </param>
+    public static WebApplication MapDefaultEndpoints(this WebApplication app, Action<IApplicationBuilder>? afterAuthentication = null)
     {
         app.UseForwardedHeaders();
         app.UseHttpLogging();
@@ -61,6 +65,8 @@ public static class ServiceDefaultsExtensions
         {
             app.UseAuthentication();
         }
+
+        afterAuthentication?.Invoke(app);
 
         if (app.Services.GetService<IAuthorizationHandlerProvider>() is not null)
         {
