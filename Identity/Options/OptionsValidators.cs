@@ -86,7 +86,7 @@ public sealed class TokenServerOptionsValidator(IHostEnvironment environment) : 
             errors.Add($"{path}:ClientSecret is set for a public client: remove it, a public client cannot keep it.");
         }
 
-        if (client.GrantTypes.Count == 0)
+        if (client.GrantTypes.Count == 0 && !client.AllowIntrospection)
         {
             errors.Add($"{path}:GrantTypes is empty.");
         }
