@@ -68,6 +68,10 @@ public static class AccountExtensions
         builder.Services.AddAuthorizationBuilder()
             .SetFallbackPolicy(new Microsoft.AspNetCore.Authorization.AuthorizationPolicyBuilder().RequireAuthenticatedUser().Build());
 
+        // A form that fails antiforgery or binding is the client's fault: 400 in every environment, not a
+        // Development-only exception that the exception handler would turn into a 500.
+        builder.Services.Configure<Microsoft.AspNetCore.Routing.RouteHandlerOptions>(options => options.ThrowOnBadRequest = false);
+
         builder.Services.AddValidation();
         builder.Services.AddScoped<PasswordSignIn>();
         builder.Services.AddHostedService<DemoUserSeeder>();
