@@ -13,8 +13,6 @@ using static OpenIddict.Abstractions.OpenIddictConstants;
 
 namespace SecureStack.Identity.Apis;
 
-public sealed record VerifyForm(string? UserCode, string? Decision);
-
 /// <summary>
 /// The device authorization grant's verification page (RFC 8628 §3.3): a signed-in user enters or confirms the
 /// code a command-line client shows, and approves or denies it.
@@ -71,14 +69,14 @@ public static class DeviceApi
             <form method="post" action="/connect/verify">
             {HtmlPage.AntiforgeryField(tokens)}
             <input type="hidden" name="user_code" value="{HtmlPage.Encode(request!.UserCode)}">
-            <p><button type="submit" name="Decision" value="{Approve}">Approve</button>
-            <button type="submit" name="Decision" value="deny">Deny</button></p>
+            <p><button type="submit" name="decision" value="{Approve}">Approve</button>
+            <button type="submit" name="decision" value="deny">Deny</button></p>
             </form>
             """);
     }
 
     public static async Task<Results<SignInHttpResult, ForbidHttpResult, ChallengeHttpResult>> VerifyAsync(
-        [FromForm] VerifyForm form,
+        [FromForm(Name = "decision")] string? decision,
         HttpContext httpContext,
         UserManager<ApplicationUser> userManager,
         TokenPrincipalFactory principals,
@@ -96,7 +94,7 @@ public static class DeviceApi
             return TokenApi.Reject(Errors.InvalidToken, "The user code is not valid or has expired.");
         }
 
-        if (!string.Equals(form.Decision, Approve, StringComparison.Ordinal))
+        if (!string.Equals(decision, Approve, StringComparison.Ordinal))
         {
             // The device's next poll gets access_denied.
             return TokenApi.Reject(Errors.AccessDenied, "The user denied the device.");
