@@ -71,6 +71,7 @@ public sealed class AccountTests(IdentityServerFactory factory)
             (new { email = "not-an-email", password = Password }, "Email"),
             (new { email = $"u{Guid.NewGuid():N}@example.test", password = "short" }, "Password"),
             (new { email = $"u{Guid.NewGuid():N}@example.test", password = "qwertyuiopasdfgh" }, "Password"),
+            (new { email = $"u{Guid.NewGuid():N}@example.test" }, "Password"),
         };
 
         foreach (var (body, field) in cases)

@@ -155,4 +155,33 @@ public sealed class AuthorizationCodeTests(IdentityServerFactory factory)
         Assert.Equal(userName, info.String("name"));
         Assert.False(info.TryGetProperty("email", out _), "email was not a granted scope");
     }
+
+    [Fact]
+    public async Task PromptNoneWithoutASessionAnswersLoginRequiredInsteadOfShowingThePage()
+    {
+        var (_, challenge) = OAuth.NewPkce();
+
+        using var response = await factory.CreateBrowser().GetAsync(AuthorizationCodeFlow.AuthorizeUrl(challenge, "s") + "&prompt=none", OAuth.Cancel);
+
+        Assert.Equal(HttpStatusCode.Redirect, response.StatusCode);
+        var query = OAuth.Query(OAuth.Absolute(response.Headers.Location!));
+        Assert.Equal("login_required", query["error"]);
+    }
+
+    [Fact]
+    public async Task EndSessionSignsTheUserOutSoTheNextAuthorizeAsksForLoginAgain()
+    {
+        var browser = factory.CreateBrowser();
+        var userName = await OAuth.RegisterAsync(browser, Password);
+        await AuthorizationCodeFlow.GetCodeAsync(browser, userName, Password);
+        var (_, challenge) = OAuth.NewPkce();
+
+        using var signedIn = await browser.GetAsync(AuthorizationCodeFlow.AuthorizeUrl(challenge, "a"), OAuth.Cancel);
+        using var endSession = await browser.GetAsync("/connect/endsession", OAuth.Cancel);
+        using var signedOut = await browser.GetAsync(AuthorizationCodeFlow.AuthorizeUrl(challenge, "b"), OAuth.Cancel);
+
+        Assert.StartsWith(IdentityServerFactory.WebRedirectUri, OAuth.Absolute(signedIn.Headers.Location!).ToString(), StringComparison.Ordinal);
+        Assert.Equal(HttpStatusCode.Redirect, endSession.StatusCode);
+        Assert.Equal("/account/login", OAuth.Absolute(signedOut.Headers.Location!).AbsolutePath);
+    }
 }
