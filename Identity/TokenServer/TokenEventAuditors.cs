@@ -13,11 +13,14 @@ namespace SecureStack.Identity.TokenServer;
 internal sealed class RefreshTokenReplayDetector(SecurityEvents securityEvents)
     : IOpenIddictServerHandler<OpenIddictServerEvents.ApplyTokenResponseContext>
 {
+    // OpenIddict's stable error id for "The specified refresh token has already been redeemed."
+    private const string RedeemedTokenErrorId = "/ID2012";
+
     public ValueTask HandleAsync(OpenIddictServerEvents.ApplyTokenResponseContext context)
     {
         if (context.Request?.IsRefreshTokenGrantType() is true
             && string.Equals(context.Response.Error, Errors.InvalidGrant, StringComparison.Ordinal)
-            && context.Response.ErrorDescription?.Contains("already been redeemed", StringComparison.OrdinalIgnoreCase) is true)
+            && context.Response.ErrorUri?.EndsWith(RedeemedTokenErrorId, StringComparison.Ordinal) is true)
         {
             securityEvents.RefreshTokenReplayed(context.Request.ClientId, subject: null);
             securityEvents.TokenRevoked(context.Request.ClientId, subject: null, "refresh token replay: authorization chain revoked");

@@ -42,6 +42,7 @@ public sealed class RefreshTokenTests(IdentityServerFactory factory)
 
         Assert.Equal(HttpStatusCode.BadRequest, replayStatus);
         Assert.Equal("invalid_grant", replay.String("error"));
+        Assert.EndsWith("/ID2012", replay.String("error_uri"), StringComparison.Ordinal);
         Assert.Equal(HttpStatusCode.BadRequest, currentStatus);
         Assert.Equal("invalid_grant", currentBody.String("error"));
         Assert.True(factory.CountEvents(4010) > replaysBefore, "a RefreshTokenReplayed security event is logged");
