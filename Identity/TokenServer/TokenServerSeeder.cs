@@ -45,6 +45,21 @@ internal sealed class TokenServerSeeder(IServiceScopeFactory scopeFactory, IOpti
                 await applications.UpdateAsync(existing, descriptor, cancellationToken);
             }
         }
+
+        // Configuration is the source of truth: a client removed from it must stop working, with its tokens.
+        var stale = new List<object>();
+        await foreach (var application in applications.ListAsync(count: null, offset: null, cancellationToken))
+        {
+            if (await applications.GetClientIdAsync(application, cancellationToken) is not { } clientId || !settings.Clients.ContainsKey(clientId))
+            {
+                stale.Add(application);
+            }
+        }
+
+        foreach (var application in stale)
+        {
+            await applications.DeleteAsync(application, cancellationToken);
+        }
     }
 
     public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;

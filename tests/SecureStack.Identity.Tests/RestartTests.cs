@@ -43,4 +43,42 @@ public sealed class RestartTests
             IdentityServerFactory.TryDelete(dataPath);
         }
     }
+
+    [Fact]
+    public async Task AClientRemovedFromConfigurationStopsWorkingAfterARestart()
+    {
+        var dataPath = IdentityServerFactory.NewDataPath();
+        var retired = new Dictionary<string, string?>
+        {
+            ["Identity:Clients:securestack-retired:ClientSecret"] = "retired-secret-0123456789-0123456789",
+            ["Identity:Clients:securestack-retired:GrantTypes:0"] = "client_credentials",
+            ["Identity:Clients:securestack-retired:Scopes:0"] = "api.read",
+        };
+        var request = new Dictionary<string, string>
+        {
+            ["grant_type"] = "client_credentials",
+            ["client_id"] = "securestack-retired",
+            ["client_secret"] = "retired-secret-0123456789-0123456789",
+            ["scope"] = "api.read",
+        };
+        try
+        {
+            HttpStatusCode before;
+            await using (var configured = new IdentityServerFactory(dataPath, "Development", retired))
+            {
+                (before, _) = await OAuth.TokenAsync(configured.CreateClient(), request);
+            }
+
+            await using var removed = new IdentityServerFactory(dataPath, "Development", null);
+            var (after, body) = await OAuth.TokenAsync(removed.CreateClient(), request);
+
+            Assert.Equal(HttpStatusCode.OK, before);
+            Assert.Equal(HttpStatusCode.Unauthorized, after);
+            Assert.Equal("invalid_client", body.String("error"));
+        }
+        finally
+        {
+            IdentityServerFactory.TryDelete(dataPath);
+        }
+    }
 }
