@@ -1,6 +1,8 @@
 using System.Net;
 using System.Net.Http.Headers;
 using System.Text.Json;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.IdentityModel.JsonWebTokens;
 using Microsoft.IdentityModel.Tokens;
 using SecureStack.Identity.Tests.Infrastructure;
@@ -80,6 +82,21 @@ public sealed class ClientCredentialsTests(IdentityServerFactory factory)
         Assert.Equal(HttpStatusCode.BadRequest, status);
         Assert.Equal("invalid_request", body.String("error"));
         Assert.Equal("https://documentation.openiddict.com/errors/ID2051", body.String("error_uri"));
+    }
+
+    [Fact]
+    public async Task ClientSecretIsStoredOnlyAsAHash()
+    {
+        await using var scope = factory.Services.CreateAsyncScope();
+        var context = scope.ServiceProvider.GetRequiredService<SecureStack.Identity.Data.ApplicationDbContext>();
+
+        var stored = await context.Set<OpenIddict.EntityFrameworkCore.Models.OpenIddictEntityFrameworkCoreApplication>()
+            .Where(application => application.ClientId == IdentityServerFactory.ServiceClientId)
+            .Select(application => application.ClientSecret)
+            .SingleAsync(OAuth.Cancel);
+
+        Assert.False(string.IsNullOrEmpty(stored));
+        Assert.DoesNotContain(IdentityServerFactory.ServiceClientSecret, stored, StringComparison.Ordinal);
     }
 
     internal static TokenValidationParameters StrictParameters(JsonWebKeySet keys, string audience) => new()
