@@ -1,10 +1,21 @@
+using SecureStack.Identity.Apis;
+using SecureStack.Identity.Extensions;
+
 var builder = WebApplication.CreateBuilder(args);
 
 builder.AddServiceDefaults();
-// TODO(issue 4): OpenIddict token server on ASP.NET Core Identity + EF Core.
+builder.AddIdentityDatabase();
+builder.AddAccounts();
+builder.AddTokenServer();
 
 var app = builder.Build();
 
 app.MapDefaultEndpoints();
+app.UseAntiforgery();
+
+app.MapTokenApi();
+app.MapAuthorizationApi();
+app.MapDeviceApi();
+app.MapAccountApi();
 
 app.Run();

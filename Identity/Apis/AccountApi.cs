@@ -1,0 +1,104 @@
+using System.ComponentModel.DataAnnotations;
+using Microsoft.AspNetCore.Antiforgery;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Identity;
+using Microsoft.AspNetCore.Mvc;
+using SecureStack.Identity.Accounts;
+using SecureStack.Identity.Data;
+using SecureStack.ServiceDefaults.Security;
+
+namespace SecureStack.Identity.Apis;
+
+public sealed record RegisterRequest(
+    [property: Required, EmailAddress, StringLength(256)] string Email,
+    [property: Required, StringLength(256)] string Password);
+
+public sealed record LoginForm(string? UserName, string? Password, string? ReturnUrl);
+
+/// <summary>Registration (JSON) and the login page (HTML form, antiforgery-protected).</summary>
+public static class AccountApi
+{
+    public const string RegistrationAccepted = "If the address can be registered, the account is ready.";
+
+    public static IEndpointRouteBuilder MapAccountApi(this IEndpointRouteBuilder app)
+    {
+        var account = app.MapGroup("/account").AllowAnonymous().WithTags("Account");
+        account.MapPost("/register", RegisterAsync).DisableAntiforgery();
+        account.MapGet("/login", ShowLogin);
+        account.MapPost("/login", LoginAsync);
+        return app;
+    }
+
+    /// <summary>
+    /// An address that is already registered gets the same 202 as a new one, so the endpoint cannot be used to
+    /// find out who has an account. Password-policy failures are not secret and come back as a ValidationProblem.
+    /// </summary>
+    public static async Task<Results<Accepted<RegistrationResponse>, ValidationProblem>> RegisterAsync(
+        RegisterRequest request,
+        UserManager<ApplicationUser> userManager,
+        SecurityEvents securityEvents,
+        HttpContext httpContext)
+    {
+        var user = new ApplicationUser { UserName = request.Email, Email = request.Email };
+        var result = await userManager.CreateAsync(user, request.Password);
+        var errors = result.Errors
+            .Where(error => error.Code is not (nameof(IdentityErrorDescriber.DuplicateUserName) or nameof(IdentityErrorDescriber.DuplicateEmail)))
+            .GroupBy(error => error.Code.Contains("Password", StringComparison.Ordinal) || error.Code == CommonPasswordValidator.ErrorCode
+                ? nameof(RegisterRequest.Password)
+                : nameof(RegisterRequest.Email))
+            .ToDictionary(group => group.Key, group => group.Select(error => error.Description).ToArray());
+
+        if (errors.Count > 0)
+        {
+            securityEvents.ValidationFailed(httpContext.Request.Path, errors.Sum(pair => pair.Value.Length));
+            return TypedResults.ValidationProblem(errors);
+        }
+
+        return TypedResults.Accepted((string?)null, new RegistrationResponse(RegistrationAccepted));
+    }
+
+    public static ContentHttpResult ShowLogin(HttpContext httpContext, IAntiforgery antiforgery, string? returnUrl) =>
+        LoginPage(httpContext, antiforgery, returnUrl, userName: null, error: null);
+
+    public static async Task<Results<RedirectHttpResult, ContentHttpResult>> LoginAsync(
+        [FromForm] LoginForm form,
+        HttpContext httpContext,
+        IAntiforgery antiforgery,
+        PasswordSignIn passwordSignIn,
+        SignInManager<ApplicationUser> signInManager)
+    {
+        var user = await passwordSignIn.CheckAsync(form.UserName, form.Password);
+        if (user is null)
+        {
+            return LoginPage(httpContext, antiforgery, form.ReturnUrl, form.UserName, PasswordSignIn.GenericError);
+        }
+
+        await signInManager.SignInAsync(user, isPersistent: false);
+
+        // Only a local path: an absolute ReturnUrl would make the login page an open redirector.
+        return TypedResults.LocalRedirect(IsLocal(form.ReturnUrl) ? form.ReturnUrl! : "/account/login?signedIn=1");
+    }
+
+    internal static bool IsLocal(string? url) =>
+        !string.IsNullOrEmpty(url) && url[0] == '/' && (url.Length == 1 || (url[1] != '/' && url[1] != '\\'));
+
+    private static ContentHttpResult LoginPage(HttpContext httpContext, IAntiforgery antiforgery, string? returnUrl, string? userName, string? error)
+    {
+        var tokens = antiforgery.GetAndStoreTokens(httpContext);
+        var body = $"""
+            {HtmlPage.Error(error)}
+            <form method="post" action="/account/login">
+            {HtmlPage.AntiforgeryField(tokens)}
+            <input type="hidden" name="ReturnUrl" value="{HtmlPage.Encode(IsLocal(returnUrl) ? returnUrl : null)}">
+            <p><label for="username">Email</label><br>
+            <input id="username" name="UserName" type="email" autocomplete="username" required value="{HtmlPage.Encode(userName)}"></p>
+            <p><label for="password">Password</label><br>
+            <input id="password" name="Password" type="password" autocomplete="current-password" required minlength="12"></p>
+            <p><button type="submit">Sign in</button></p>
+            </form>
+            """;
+        return HtmlPage.Render(httpContext, "Sign in", body, error is null ? StatusCodes.Status200OK : StatusCodes.Status401Unauthorized);
+    }
+}
+
+public sealed record RegistrationResponse(string Message);

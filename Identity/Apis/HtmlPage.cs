@@ -1,0 +1,53 @@
+using System.Text.Encodings.Web;
+using Microsoft.AspNetCore.Http.HttpResults;
+
+namespace SecureStack.Identity.Apis;
+
+/// <summary>
+/// The few server-rendered pages (login, device verification). Every dynamic value goes through
+/// <see cref="Encode"/>; the page has no script and no inline style, and its CSP says so.
+/// </summary>
+internal static class HtmlPage
+{
+    // form-action is left out on purpose: browsers apply it to the redirect chain after a submit, which ends at
+    // each client's own redirect_uri. Everything else is denied; frame-ancestors stops clickjacking the login.
+    private const string ContentSecurityPolicy =
+        "default-src 'none'; base-uri 'none'; frame-ancestors 'none'; img-src 'self'; style-src 'self'";
+
+    public static string Encode(string? value) => HtmlEncoder.Default.Encode(value ?? string.Empty);
+
+    public static ContentHttpResult Render(HttpContext httpContext, string title, string body, int statusCode = StatusCodes.Status200OK)
+    {
+        var headers = httpContext.Response.Headers;
+        headers.ContentSecurityPolicy = ContentSecurityPolicy;
+        headers.XContentTypeOptions = "nosniff";
+        headers.XFrameOptions = "DENY";
+        headers.CacheControl = "no-store";
+        // Keeps codes and return URLs in this page's address out of Referer headers.
+        headers["Referrer-Policy"] = "no-referrer";
+
+        var html = $"""
+            <!DOCTYPE html>
+            <html lang="en">
+            <head>
+            <meta charset="utf-8">
+            <meta name="viewport" content="width=device-width, initial-scale=1">
+            <title>{Encode(title)} · SecureStack</title>
+            </head>
+            <body>
+            <main>
+            <h1>{Encode(title)}</h1>
+            {body}
+            </main>
+            </body>
+            </html>
+            """;
+        return TypedResults.Content(html, "text/html; charset=utf-8", statusCode: statusCode);
+    }
+
+    public static string Error(string? message) =>
+        string.IsNullOrEmpty(message) ? string.Empty : $"""<p role="alert" id="error">{Encode(message)}</p>""";
+
+    public static string AntiforgeryField(Microsoft.AspNetCore.Antiforgery.AntiforgeryTokenSet tokens) =>
+        $"""<input type="hidden" name="{Encode(tokens.FormFieldName)}" value="{Encode(tokens.RequestToken)}">""";
+}

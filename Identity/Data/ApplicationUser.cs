@@ -1,0 +1,7 @@
+using Microsoft.AspNetCore.Identity;
+
+namespace SecureStack.Identity.Data;
+
+public sealed class ApplicationUser : IdentityUser
+{
+}

@@ -1,0 +1,92 @@
+using Microsoft.AspNetCore.DataProtection;
+using Microsoft.AspNetCore.DataProtection.KeyManagement;
+using Microsoft.AspNetCore.DataProtection.Repositories;
+using Microsoft.AspNetCore.Identity;
+using Microsoft.Extensions.Logging.Abstractions;
+using SecureStack.Identity.Accounts;
+using SecureStack.Identity.Data;
+
+namespace SecureStack.Identity.Extensions;
+
+public static class AccountExtensions
+{
+    /// <summary>OWASP Password Storage Cheat Sheet minimum for PBKDF2-HMAC-SHA512 (the V3 format's PRF).</summary>
+    public const int PasswordHashIterations = 210_000;
+
+    public const int MaxFailedAccessAttempts = 5;
+    public static readonly TimeSpan LockoutDuration = TimeSpan.FromMinutes(15);
+
+    /// <summary>ASP.NET Core Identity users, password policy, lockout, the login cookie and antiforgery.</summary>
+    public static IHostApplicationBuilder AddAccounts(this IHostApplicationBuilder builder)
+    {
+        // Existing hashes with fewer iterations verify as SuccessRehashNeeded and are re-hashed on login.
+        builder.Services.Configure<PasswordHasherOptions>(options =>
+        {
+            options.CompatibilityMode = PasswordHasherCompatibilityMode.IdentityV3;
+            options.IterationCount = PasswordHashIterations;
+        });
+
+        builder.Services.AddIdentity<ApplicationUser, IdentityRole>(options =>
+            {
+                // Length over composition (NIST SP 800-63B); common passwords are refused by CommonPasswordValidator.
+                options.Password.RequiredLength = 12;
+                options.Password.RequireDigit = false;
+                options.Password.RequireLowercase = false;
+                options.Password.RequireUppercase = false;
+                options.Password.RequireNonAlphanumeric = false;
+                options.Password.RequiredUniqueChars = 1;
+
+                options.Lockout.AllowedForNewUsers = true;
+                options.Lockout.MaxFailedAccessAttempts = MaxFailedAccessAttempts;
+                options.Lockout.DefaultLockoutTimeSpan = LockoutDuration;
+
+                options.User.RequireUniqueEmail = true;
+                options.SignIn.RequireConfirmedAccount = false;
+
+                // OpenIddict's claim names, so the cookie principal and the token principal agree.
+                options.ClaimsIdentity.UserNameClaimType = OpenIddict.Abstractions.OpenIddictConstants.Claims.Name;
+                options.ClaimsIdentity.UserIdClaimType = OpenIddict.Abstractions.OpenIddictConstants.Claims.Subject;
+                options.ClaimsIdentity.RoleClaimType = OpenIddict.Abstractions.OpenIddictConstants.Claims.Role;
+                options.ClaimsIdentity.EmailClaimType = OpenIddict.Abstractions.OpenIddictConstants.Claims.Email;
+            })
+            .AddEntityFrameworkStores<ApplicationDbContext>()
+            .AddPasswordValidator<CommonPasswordValidator>();
+
+        builder.Services.ConfigureApplicationCookie(options =>
+        {
+            options.LoginPath = "/account/login";
+            options.Cookie.Name = "__securestack_identity";
+            options.Cookie.HttpOnly = true;
+            // Lax, not Strict: the authorize redirect from a client's site must carry the session.
+            options.Cookie.SameSite = SameSiteMode.Lax;
+            options.ExpireTimeSpan = TimeSpan.FromHours(1);
+            options.SlidingExpiration = true;
+        });
+
+        // The login cookie and antiforgery tokens are protected with Data Protection keys; keep them in the data
+        // folder so a restart (or a new container on the same volume) does not sign everyone out.
+        // TODO(issue 4 follow-up): protect the key ring at rest with a certificate outside Development.
+        builder.Services.AddDataProtection().SetApplicationName("SecureStack.Identity");
+        builder.Services.AddOptions<KeyManagementOptions>().Configure<DataFolder>((options, folder) =>
+            options.XmlRepository = new FileSystemXmlRepository(
+                Directory.CreateDirectory(Path.Combine(folder.Root, "data-protection")), NullLoggerFactory.Instance));
+
+        builder.Services.AddAntiforgery(options =>
+        {
+            options.Cookie.Name = "__securestack_antiforgery";
+            options.Cookie.SameSite = SameSiteMode.Strict;
+        });
+
+        builder.Services.AddAuthorizationBuilder()
+            .SetFallbackPolicy(new Microsoft.AspNetCore.Authorization.AuthorizationPolicyBuilder().RequireAuthenticatedUser().Build());
+
+        // A form that fails antiforgery or binding is the client's fault: 400 in every environment, not a
+        // Development-only exception that the exception handler would turn into a 500.
+        builder.Services.Configure<Microsoft.AspNetCore.Routing.RouteHandlerOptions>(options => options.ThrowOnBadRequest = false);
+
+        builder.Services.AddValidation();
+        builder.Services.AddScoped<PasswordSignIn>();
+        builder.Services.AddHostedService<DemoUserSeeder>();
+        return builder;
+    }
+}

@@ -1,0 +1,124 @@
+using System.Collections.Concurrent;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.Data.Sqlite;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using SecureStack.Identity;
+
+namespace SecureStack.Identity.Tests.Infrastructure;
+
+/// <summary>
+/// The real Identity service on a TestServer with its own temporary data folder (SQLite file, generated keys).
+/// Only configuration is swapped: secrets come in as in-memory settings, as the AppHost would pass them.
+/// </summary>
+public sealed class IdentityServerFactory : WebApplicationFactory<IdentityEntryPoint>, IAsyncLifetime
+{
+    public const string Issuer = "http://localhost/";
+    public const string ServiceClientId = "securestack-service";
+    public const string ServiceClientSecret = "service-secret-for-tests-only-0123456789";
+    public const string ResourceServerClientId = "securestack-api";
+    public const string ResourceServerSecret = "resource-server-secret-for-tests-0123456789";
+    public const string WebClientId = "securestack-web";
+    public const string WebRedirectUri = "http://localhost/callback";
+    public const string CliClientId = "securestack-cli";
+    public const string DemoClientId = "securestack-demo";
+    public const string DemoUserName = "demo@securestack.local";
+    public const string DemoPassword = "demo-password-from-a-parameter";
+
+    private readonly string _environment;
+    private readonly Dictionary<string, string?> _settings;
+    private readonly bool _ownsDataPath;
+
+    public IdentityServerFactory()
+        : this(dataPath: null, environment: "Development", overrides: null)
+    {
+    }
+
+    internal IdentityServerFactory(string? dataPath, string environment, IDictionary<string, string?>? overrides)
+    {
+        _ownsDataPath = dataPath is null;
+        DataPath = dataPath ?? NewDataPath();
+        _environment = environment;
+        _settings = new Dictionary<string, string?>(StringComparer.OrdinalIgnoreCase)
+        {
+            ["Logging:LogLevel:Microsoft.EntityFrameworkCore"] = "Warning",
+            ["Identity:Issuer"] = Issuer,
+            ["Identity:DataPath"] = DataPath,
+            [$"Identity:Clients:{ServiceClientId}:ClientSecret"] = ServiceClientSecret,
+            [$"Identity:Clients:{ServiceClientId}:Roles:0"] = "service",
+            [$"Identity:Clients:{ResourceServerClientId}:ClientType"] = "confidential",
+            [$"Identity:Clients:{ResourceServerClientId}:ClientSecret"] = ResourceServerSecret,
+            [$"Identity:Clients:{ResourceServerClientId}:AllowIntrospection"] = "true",
+            [$"Identity:Clients:{WebClientId}:ClientType"] = "public",
+            [$"Identity:Clients:{WebClientId}:GrantTypes:0"] = "authorization_code",
+            [$"Identity:Clients:{WebClientId}:GrantTypes:1"] = "refresh_token",
+            [$"Identity:Clients:{WebClientId}:RedirectUris:0"] = WebRedirectUri,
+            [$"Identity:Clients:{WebClientId}:Scopes:0"] = "openid",
+            [$"Identity:Clients:{WebClientId}:Scopes:1"] = "profile",
+            [$"Identity:Clients:{WebClientId}:Scopes:2"] = "roles",
+            [$"Identity:Clients:{WebClientId}:Scopes:3"] = "offline_access",
+            [$"Identity:Clients:{WebClientId}:Scopes:4"] = "api.read",
+            [$"Identity:Clients:{WebClientId}:Scopes:5"] = "api.write",
+            ["Identity:DemoUser:Password"] = DemoPassword,
+        };
+
+        foreach (var (key, value) in overrides ?? new Dictionary<string, string?>())
+        {
+            _settings[key] = value;
+        }
+    }
+
+    public string DataPath { get; }
+
+    public ConcurrentQueue<(EventId EventId, string Category, string Message)> Logs { get; } = new();
+
+    public static string NewDataPath() =>
+        Directory.CreateTempSubdirectory("securestack-identity-tests-").FullName;
+
+    /// <summary>
+    /// Starts the server up front: WebApplicationFactory otherwise starts it on first use, and a test that builds
+    /// another host (the resource server) at that moment could have its host captured instead.
+    /// </summary>
+    public ValueTask InitializeAsync()
+    {
+        StartServer();
+        return ValueTask.CompletedTask;
+    }
+
+    public HttpClient CreateBrowser() =>
+        CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false, HandleCookies = true });
+
+    public int CountEvents(int eventId) => Logs.Count(entry => entry.EventId.Id == eventId);
+
+    protected override void ConfigureWebHost(IWebHostBuilder builder)
+    {
+        builder.UseEnvironment(_environment);
+        builder.ConfigureAppConfiguration((_, configuration) => configuration.AddInMemoryCollection(_settings));
+        builder.ConfigureLogging(logging => logging.AddProvider(new CapturingLoggerProvider(Logs)));
+    }
+
+    public override async ValueTask DisposeAsync()
+    {
+        await base.DisposeAsync();
+
+        // SQLite pools connections and keeps the file open; release it before deleting the folder.
+        SqliteConnection.ClearAllPools();
+        if (_ownsDataPath)
+        {
+            TryDelete(DataPath);
+        }
+    }
+
+    public static void TryDelete(string path)
+    {
+        try
+        {
+            Directory.Delete(path, recursive: true);
+        }
+        catch (IOException)
+        {
+        }
+    }
+}
