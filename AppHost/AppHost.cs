@@ -6,18 +6,32 @@ var builder = DistributedApplication.CreateBuilder(args);
 var redis = builder.AddRedis("redis")
     .WithImageFromConfiguration(builder.Configuration);
 
+// Secrets are parameters: generated once and kept in the AppHost's user secrets, or supplied as
+// Parameters:<name> (environment Parameters__<name>). Never literals.
+var serviceClientSecret = builder.AddGeneratedSecret("service-client-secret");
+
+var gateway = builder.AddProject<Projects.SecureStack_Gateway>("gateway");
+
+// Tokens carry the public origin clients use (the Gateway), however Identity itself is reached.
+var issuer = gateway.IssuerUrl();
+
 var identity = builder.AddProject<Projects.SecureStack_Identity>("identity")
+    .WithEnvironment("Identity__Issuer", issuer)
+    .WithEnvironment("Identity__Clients__securestack-service__ClientSecret", serviceClientSecret)
+    .WithDevelopmentDemoUser(builder)
     .WithHttpHealthCheck(ServiceHealth.ReadinessPath, endpointName: "http");
 
 var api = builder.AddProject<Projects.SecureStack_Api>("api")
     .WithReference(identity).WaitFor(identity)
+    .WithEnvironment("Authentication__Jwt__Issuer", issuer)
     .WithHttpHealthCheck(ServiceHealth.ReadinessPath, endpointName: "http");
 
 // The Gateway is the only resource reachable from outside the application.
-builder.AddProject<Projects.SecureStack_Gateway>("gateway")
+gateway
     .WithReference(redis).WaitFor(redis)
     .WithReference(identity).WaitFor(identity)
     .WithReference(api).WaitFor(api)
+    .WithEnvironment("Authentication__Jwt__Issuer", issuer)
     .WithHttpHealthCheck(ServiceHealth.ReadinessPath, endpointName: "http")
     .WithExternalHttpEndpoints();
 

@@ -33,9 +33,9 @@ public static class ForwardedHeadersExtensions
             .Configure<IOptions<ForwardedHeadersTrustOptions>>((forwarded, trust) =>
             {
                 // With no proxy configured the middleware would believe every peer, not none: switch it off.
-                forwarded.ForwardedHeaders = trust.Value.TrustsAnyone
-                    ? ForwardedHeaders.XForwardedFor | ForwardedHeaders.XForwardedProto
-                    : ForwardedHeaders.None;
+                forwarded.ForwardedHeaders = !trust.Value.TrustsAnyone ? ForwardedHeaders.None
+                    : trust.Value.ForwardHost ? ForwardedHeaders.XForwardedFor | ForwardedHeaders.XForwardedProto | ForwardedHeaders.XForwardedHost
+                    : ForwardedHeaders.XForwardedFor | ForwardedHeaders.XForwardedProto;
                 forwarded.ForwardLimit = trust.Value.ForwardLimit;
                 forwarded.KnownProxies.Clear();
                 forwarded.KnownIPNetworks.Clear();

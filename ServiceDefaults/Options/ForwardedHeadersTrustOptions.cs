@@ -14,6 +14,12 @@ public sealed class ForwardedHeadersTrustOptions
     /// <summary>Proxy networks in CIDR notation, e.g. <c>10.0.0.0/24</c>.</summary>
     public string[] KnownNetworks { get; set; } = [];
 
+    /// <summary>
+    /// Also take the host the client asked for from a trusted proxy's <c>X-Forwarded-Host</c>: for a service
+    /// that writes its public URLs into responses (Identity's discovery document) behind the Gateway.
+    /// </summary>
+    public bool ForwardHost { get; set; }
+
     /// <summary>How many proxy hops to unwind; one Gateway means one.</summary>
     public int ForwardLimit { get; set; } = 1;
 

@@ -1,3 +1,4 @@
+using System.Net.Http.Json;
 using Aspire.Hosting;
 using Aspire.Hosting.Testing;
 using SecureStack.Testing;
@@ -15,6 +16,9 @@ public sealed class AppHostFixture : IAsyncLifetime
 
     private DistributedApplication? _app;
 
+    /// <summary>The machine client's secret, supplied as the AppHost parameter a deployment would set.</summary>
+    public string ServiceClientSecret { get; } = Convert.ToHexString(System.Security.Cryptography.RandomNumberGenerator.GetBytes(24));
+
     public DistributedApplication App => _app ?? throw new InvalidOperationException("The AppHost has not started.");
 
     /// <summary>
@@ -28,6 +32,21 @@ public sealed class AppHostFixture : IAsyncLifetime
             Timeout = TimeSpan.FromSeconds(30),
         };
 
+    /// <summary>A client-credentials access token for the machine client, from Identity through the Gateway.</summary>
+    public async Task<string> GetServiceTokenAsync(HttpClient gateway, string scope)
+    {
+        using var response = await gateway.PostAsync("/connect/token", new FormUrlEncodedContent(new Dictionary<string, string>
+        {
+            ["grant_type"] = "client_credentials",
+            ["client_id"] = "securestack-service",
+            ["client_secret"] = ServiceClientSecret,
+            ["scope"] = scope,
+        }));
+        response.EnsureSuccessStatusCode();
+        var body = await response.Content.ReadFromJsonAsync<System.Text.Json.JsonElement>();
+        return body.GetProperty("access_token").GetString() ?? throw new InvalidOperationException("no access_token");
+    }
+
     public async ValueTask InitializeAsync()
     {
         using var timeout = new CancellationTokenSource(StartTimeout);
@@ -35,7 +54,7 @@ public sealed class AppHostFixture : IAsyncLifetime
         // The AppHost reads its configuration from the environment as under eng/run.sh, so on offline
         // machines it takes the locally built Redis image that eng/test.sh points Containers__Redis__Image at.
         var builder = await DistributedApplicationTestingBuilder.CreateAsync<Projects.SecureStack_AppHost>(
-            [],
+            [$"--Parameters:service-client-secret={ServiceClientSecret}"],
             (options, _) => options.DisableDashboard = true,
             timeout.Token);
 
