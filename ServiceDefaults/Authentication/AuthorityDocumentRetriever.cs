@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Hosting;
 using Microsoft.IdentityModel.Protocols;
 
 namespace SecureStack.ServiceDefaults.Authentication;

@@ -1,14 +1,16 @@
 using Microsoft.AspNetCore.Authentication.JwtBearer;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
 using Microsoft.IdentityModel.Protocols;
 using Microsoft.IdentityModel.Protocols.OpenIdConnect;
 using Microsoft.IdentityModel.Tokens;
+using SecureStack.ServiceDefaults.Authentication;
 using SecureStack.ServiceDefaults.Security;
 
-namespace SecureStack.ServiceDefaults.Authentication;
+// The extension lives beside AddServiceDefaults, like every ServiceDefaults registration; its types live in
+// SecureStack.ServiceDefaults.Authentication.
+namespace Microsoft.Extensions.Hosting;
 
 public static class SecureStackJwtBearerExtensions
 {
