@@ -1,0 +1,88 @@
+using System.Net.Http.Headers;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.AspNetCore.TestHost;
+using Microsoft.Data.Sqlite;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using SecureStack.Api;
+
+namespace SecureStack.Api.Tests.Infrastructure;
+
+/// <summary>
+/// The real Api, swapping only what must be swapped: a temporary SQLite file for the database, and the network
+/// under the token-metadata HttpClient (answered by <see cref="TestIssuer"/>). It runs as Production by default,
+/// so the hardened defaults (HTTPS metadata, fatal self-check findings) are the ones under test.
+/// </summary>
+public class ApiFactory : WebApplicationFactory<ApiEntryPoint>
+{
+    private readonly string _databasePath = Path.Combine(Path.GetTempPath(), $"securestack-api-tests-{Guid.NewGuid():N}.db");
+
+    public TestIssuer Issuer { get; } = new();
+
+    public SecurityEventLog Events { get; } = new();
+
+    protected virtual string EnvironmentName => Environments.Production;
+
+    /// <summary>Settings a derived factory changes to test start-up behaviour.</summary>
+    protected virtual IReadOnlyDictionary<string, string?> Settings => new Dictionary<string, string?>
+    {
+        ["Authentication:Jwt:Authority"] = TestIssuer.Authority,
+        ["Authentication:Jwt:Issuer"] = TestIssuer.Issuer,
+        ["Authentication:Jwt:Audience"] = TestIssuer.Audience,
+    };
+
+    /// <summary>A client sending <paramref name="token"/> as its bearer token (none when null).</summary>
+    public HttpClient CreateClient(string? token) =>
+        CreateDefaultClient(new BearerTokenHandler(token));
+
+    public HttpClient CreateClient(TokenSpec spec) => CreateClient(Issuer.CreateToken(spec));
+
+    protected override void ConfigureWebHost(IWebHostBuilder builder)
+    {
+        builder.UseEnvironment(EnvironmentName);
+        builder.UseSetting("ConnectionStrings:notes", $"Data Source={_databasePath}");
+        foreach (var (key, value) in Settings)
+        {
+            builder.UseSetting(key, value);
+        }
+
+        builder.ConfigureLogging(logging => logging.AddProvider(Events));
+        builder.ConfigureTestServices(services =>
+            services.AddHttpClient(SecureStackJwtBearerExtensions.MetadataHttpClientName)
+                .ConfigurePrimaryHttpMessageHandler(Issuer.CreateHandler));
+    }
+
+    public override async ValueTask DisposeAsync()
+    {
+        await base.DisposeAsync();
+        Issuer.Dispose();
+        SqliteConnection.ClearAllPools();
+        foreach (var suffix in new[] { "", "-shm", "-wal" })
+        {
+            File.Delete(_databasePath + suffix);
+        }
+
+        GC.SuppressFinalize(this);
+    }
+
+    private sealed class BearerTokenHandler(string? token) : DelegatingHandler
+    {
+        protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+        {
+            if (token is not null)
+            {
+                request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
+            }
+
+            return base.SendAsync(request, cancellationToken);
+        }
+    }
+}
+
+/// <summary>The Api in Development: OpenAPI document and Scalar reference mapped.</summary>
+public sealed class DevelopmentApiFactory : ApiFactory
+{
+    protected override string EnvironmentName => Environments.Development;
+}
