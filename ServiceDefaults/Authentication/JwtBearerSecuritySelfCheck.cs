@@ -28,9 +28,9 @@ public sealed class JwtBearerSecuritySelfCheck(
             yield return $"{Section}:Authority is '{jwt.Authority}': use an https:// address (e.g. https://identity) so the signing keys cannot be replaced in transit.";
         }
 
-        if (jwt.MetadataAddress is { } metadata && !IsHttps(metadata))
+        if (!string.IsNullOrWhiteSpace(jwt.MetadataAddress) && !IsHttps(jwt.MetadataAddress))
         {
-            yield return $"{Section}:MetadataAddress is '{metadata}': use an https:// address.";
+            yield return $"{Section}:MetadataAddress is '{jwt.MetadataAddress}': use an https:// address.";
         }
 
         if (!jwt.RequiresHttpsMetadata(environment))

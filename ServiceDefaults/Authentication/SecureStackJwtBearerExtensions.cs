@@ -61,8 +61,13 @@ public static class SecureStackJwtBearerExtensions
         options.RequireHttpsMetadata ?? !environment.IsDevelopment();
 
     public static string ResolveMetadataAddress(this SecureStackJwtOptions options) =>
-        options.MetadataAddress
-        ?? options.Authority.TrimEnd('/') + "/.well-known/openid-configuration";
+        string.IsNullOrWhiteSpace(options.MetadataAddress)
+            ? options.Authority.TrimEnd('/') + "/.well-known/openid-configuration"
+            : options.MetadataAddress;
+
+    /// <summary>The configured issuer, or null when it is left to the discovery document.</summary>
+    public static string? ExpectedIssuer(this SecureStackJwtOptions options) =>
+        string.IsNullOrWhiteSpace(options.Issuer) ? null : options.Issuer;
 
     private static void Configure(
         JwtBearerOptions bearer,
@@ -90,7 +95,7 @@ public static class SecureStackJwtBearerExtensions
         bearer.ConfigurationManager = new ConfigurationManager<OpenIdConnectConfiguration>(
             bearer.MetadataAddress,
             new OpenIdConnectConfigurationRetriever(),
-            new AuthorityDocumentRetriever(httpClientFactory, jwt.Authority, jwt.Issuer, requireHttps))
+            new AuthorityDocumentRetriever(httpClientFactory, jwt.Authority, jwt.ExpectedIssuer(), requireHttps))
         {
             RefreshInterval = jwt.JwksRefreshInterval,
             AutomaticRefreshInterval = jwt.JwksAutomaticRefreshInterval,
@@ -99,7 +104,7 @@ public static class SecureStackJwtBearerExtensions
         bearer.TokenValidationParameters = new TokenValidationParameters
         {
             ValidateIssuer = true,
-            ValidIssuer = jwt.Issuer,
+            ValidIssuer = jwt.ExpectedIssuer(),
             ValidateAudience = true,
             ValidAudience = jwt.Audience,
             ValidateLifetime = true,

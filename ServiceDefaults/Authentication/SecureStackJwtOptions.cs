@@ -64,14 +64,14 @@ public sealed class SecureStackJwtOptionsValidator : IValidateOptions<SecureStac
             errors.Add($"{SecureStackJwtOptions.SectionName}:Authority must be an absolute address such as https://identity (got '{options.Authority}').");
         }
 
-        if (options.MetadataAddress is { } metadata && !IsAbsolute(metadata, AuthoritySchemes))
+        if (!string.IsNullOrWhiteSpace(options.MetadataAddress) && !IsAbsolute(options.MetadataAddress, AuthoritySchemes))
         {
-            errors.Add($"{SecureStackJwtOptions.SectionName}:MetadataAddress must be an absolute address (got '{metadata}').");
+            errors.Add($"{SecureStackJwtOptions.SectionName}:MetadataAddress must be an absolute address (got '{options.MetadataAddress}').");
         }
 
-        if (options.Issuer is { } issuer && !IsAbsolute(issuer, ["https", "http"]))
+        if (!string.IsNullOrWhiteSpace(options.Issuer) && !IsAbsolute(options.Issuer, ["https", "http"]))
         {
-            errors.Add($"{SecureStackJwtOptions.SectionName}:Issuer must be the absolute URI Identity puts in 'iss' (got '{issuer}').");
+            errors.Add($"{SecureStackJwtOptions.SectionName}:Issuer must be the absolute URI Identity puts in 'iss' (got '{options.Issuer}').");
         }
 
         return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);

@@ -18,20 +18,44 @@ namespace SecureStack.Api.Tests.Infrastructure;
 public class ApiFactory : WebApplicationFactory<ApiEntryPoint>
 {
     private readonly string _databasePath = Path.Combine(Path.GetTempPath(), $"securestack-api-tests-{Guid.NewGuid():N}.db");
+    private readonly string? _environment;
+    private readonly IReadOnlyDictionary<string, string?>? _settings;
+
+    public ApiFactory()
+    {
+    }
+
+    /// <summary>An Api in <paramref name="environment"/> with <paramref name="settings"/> over the defaults.</summary>
+    protected ApiFactory(string environment, IReadOnlyDictionary<string, string?> settings)
+    {
+        _environment = environment;
+        _settings = settings;
+    }
 
     public TestIssuer Issuer { get; } = new();
 
     public SecurityEventLog Events { get; } = new();
 
-    protected virtual string EnvironmentName => Environments.Production;
+    protected virtual string EnvironmentName => _environment ?? Environments.Production;
 
-    /// <summary>Settings a derived factory changes to test start-up behaviour.</summary>
-    protected virtual IReadOnlyDictionary<string, string?> Settings => new Dictionary<string, string?>
+    private Dictionary<string, string?> Settings
     {
-        ["Authentication:Jwt:Authority"] = TestIssuer.Authority,
-        ["Authentication:Jwt:Issuer"] = TestIssuer.Issuer,
-        ["Authentication:Jwt:Audience"] = TestIssuer.Audience,
-    };
+        get
+        {
+            var settings = new Dictionary<string, string?>
+            {
+                ["Authentication:Jwt:Authority"] = TestIssuer.Authority,
+                ["Authentication:Jwt:Issuer"] = TestIssuer.Issuer,
+                ["Authentication:Jwt:Audience"] = TestIssuer.Audience,
+            };
+            foreach (var (key, value) in _settings ?? new Dictionary<string, string?>())
+            {
+                settings[key] = value;
+            }
+
+            return settings;
+        }
+    }
 
     /// <summary>A client sending <paramref name="token"/> as its bearer token (none when null).</summary>
     public HttpClient CreateClient(string? token) =>
@@ -80,6 +104,10 @@ public class ApiFactory : WebApplicationFactory<ApiEntryPoint>
         }
     }
 }
+
+/// <summary>An Api with its own environment and settings, for start-up tests (an empty value unsets a default).</summary>
+public sealed class ConfiguredApiFactory(string environment, IReadOnlyDictionary<string, string?> settings)
+    : ApiFactory(environment, settings);
 
 /// <summary>The Api in Development: OpenAPI document and Scalar reference mapped.</summary>
 public sealed class DevelopmentApiFactory : ApiFactory

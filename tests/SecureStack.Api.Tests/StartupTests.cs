@@ -1,0 +1,98 @@
+using System.Net;
+using Microsoft.Extensions.Hosting;
+using SecureStack.Api.Tests.Infrastructure;
+
+namespace SecureStack.Api.Tests;
+
+/// <summary>Missing or insecure token-validation settings stop the Api before it serves a request.</summary>
+public sealed class StartupTests
+{
+    [Fact]
+    public async Task PlaintextMetadataStopsStartUpOutsideDevelopment()
+    {
+        var exception = await StartAsync(Environments.Production, new()
+        {
+            ["Authentication:Jwt:Authority"] = "http://identity",
+            ["Authentication:Jwt:RequireHttpsMetadata"] = "false",
+        });
+
+        Assert.Contains("Authentication:Jwt:Authority is 'http://identity'", exception, StringComparison.Ordinal);
+        Assert.Contains("Authentication:Jwt:RequireHttpsMetadata is false", exception, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task ServiceDiscoveryAddressThatMayFallBackToHttpStopsStartUpOutsideDevelopment()
+    {
+        var exception = await StartAsync(Environments.Production, new() { ["Authentication:Jwt:Authority"] = "https+http://identity" });
+
+        Assert.Contains("Authentication:Jwt:Authority is 'https+http://identity'", exception, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task MissingIssuerStopsStartUpOutsideDevelopment()
+    {
+        var exception = await StartAsync(Environments.Production, new() { ["Authentication:Jwt:Issuer"] = "" });
+
+        Assert.Contains("Authentication:Jwt:Issuer is not set", exception, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task MissingAuthorityStopsStartUp()
+    {
+        var exception = await StartAsync(Environments.Production, new() { ["Authentication:Jwt:Authority"] = "" });
+
+        Assert.Contains("Authority", exception, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task ClockSkewOverThirtySecondsStopsStartUp()
+    {
+        var exception = await StartAsync(Environments.Production, new() { ["Authentication:Jwt:ClockSkew"] = "00:05:00" });
+
+        Assert.Contains("ClockSkew", exception, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task JwksRefreshIntervalUnderThirtySecondsStopsStartUp()
+    {
+        var exception = await StartAsync(Environments.Production, new() { ["Authentication:Jwt:JwksRefreshInterval"] = "00:00:01" });
+
+        Assert.Contains("JwksRefreshInterval", exception, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task InsecureSettingsAreToleratedInDevelopmentOnly()
+    {
+        await using var factory = new ConfiguredApiFactory(Environments.Development, new Dictionary<string, string?>
+        {
+            ["Authentication:Jwt:Authority"] = "https+http://identity",
+            ["Authentication:Jwt:Issuer"] = "",
+        });
+        using var client = factory.CreateClient((string?)null);
+
+        var response = await client.GetAsync("/api/v1/ping", TestContext.Current.CancellationToken);
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Contains(factory.Events.All, e => e.Name == "InsecureConfiguration" && e.Message.Contains("Issuer is not set", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task SecureSettingsStartOutsideDevelopment()
+    {
+        await using var factory = new ConfiguredApiFactory(Environments.Production, new Dictionary<string, string?>());
+        using var client = factory.CreateClient((string?)null);
+
+        var response = await client.GetAsync("/api/v1/ping", TestContext.Current.CancellationToken);
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.DoesNotContain(factory.Events.All, e => e.Name == "InsecureConfiguration");
+    }
+
+    private static async Task<string> StartAsync(string environment, Dictionary<string, string?> settings)
+    {
+        await using var factory = new ConfiguredApiFactory(environment, settings);
+        var exception = Assert.ThrowsAny<Exception>(() => factory.CreateClient((string?)null));
+        TestContext.Current.TestOutputHelper?.WriteLine(exception.ToString());
+        return exception.ToString();
+    }
+}
