@@ -17,6 +17,7 @@ public static class AdminApi
     {
         var api = app.MapGroup("/api/v1/admin")
             .WithTags("Admin")
+            .WithDescription("Requires the role 'admin' and the scope 'api.admin'; everyone else gets 403.")
             .RequireAuthorization(ApiPolicies.Admin)
             .ProducesProblem(StatusCodes.Status401Unauthorized)
             .ProducesProblem(StatusCodes.Status403Forbidden);

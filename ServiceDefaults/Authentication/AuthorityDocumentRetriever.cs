@@ -6,11 +6,12 @@ namespace SecureStack.ServiceDefaults.Authentication;
 /// <summary>
 /// Fetches the discovery document and the JWKS through a named client from <see cref="IHttpClientFactory"/>, so
 /// service discovery (<c>https://identity</c>), resilience and telemetry apply to them. Identity is reached at its
-/// internal authority but names its public issuer in the documents it serves; addresses under the issuer are
-/// fetched through the authority, so the keys always come from the Identity this service was pointed at.
+/// internal authority but names its public issuer in the documents it serves, so the addresses those documents
+/// name are fetched through the authority (<see cref="ThroughAuthority"/>).
 /// </summary>
 public sealed class AuthorityDocumentRetriever(
     IHttpClientFactory httpClientFactory,
+    string metadataAddress,
     string authority,
     string? issuer,
     bool requireHttps) : IDocumentRetriever
@@ -37,16 +38,31 @@ public sealed class AuthorityDocumentRetriever(
         return await response.Content.ReadAsStringAsync(cancel).ConfigureAwait(false);
     }
 
+    /// <summary>
+    /// The address to fetch: the metadata address as configured; anything under the public issuer re-rooted at the
+    /// authority; any other address the documents name (a <c>jwks_uri</c> at some other host) fetched by its path
+    /// from the authority too, so signing keys never come from a host this service was not pointed at.
+    /// </summary>
     internal string ThroughAuthority(string address)
     {
-        if (string.IsNullOrEmpty(issuer))
+        var authorityBase = authority.TrimEnd('/') + "/";
+        if (string.Equals(address, metadataAddress, StringComparison.Ordinal)
+            || address.StartsWith(authorityBase, StringComparison.OrdinalIgnoreCase))
         {
             return address;
         }
 
-        var issuerBase = issuer.TrimEnd('/') + "/";
-        return address.StartsWith(issuerBase, StringComparison.OrdinalIgnoreCase)
-            ? authority.TrimEnd('/') + "/" + address[issuerBase.Length..]
+        if (!string.IsNullOrEmpty(issuer))
+        {
+            var issuerBase = issuer.TrimEnd('/') + "/";
+            if (address.StartsWith(issuerBase, StringComparison.OrdinalIgnoreCase))
+            {
+                return authorityBase + address[issuerBase.Length..];
+            }
+        }
+
+        return Uri.TryCreate(address, UriKind.Absolute, out var uri)
+            ? authorityBase + uri.PathAndQuery.TrimStart('/')
             : address;
     }
 }

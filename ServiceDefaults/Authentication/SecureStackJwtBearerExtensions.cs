@@ -95,7 +95,7 @@ public static class SecureStackJwtBearerExtensions
         bearer.ConfigurationManager = new ConfigurationManager<OpenIdConnectConfiguration>(
             bearer.MetadataAddress,
             new OpenIdConnectConfigurationRetriever(),
-            new AuthorityDocumentRetriever(httpClientFactory, jwt.Authority, jwt.ExpectedIssuer(), requireHttps))
+            new AuthorityDocumentRetriever(httpClientFactory, bearer.MetadataAddress, jwt.Authority, jwt.ExpectedIssuer(), requireHttps))
         {
             RefreshInterval = jwt.JwksRefreshInterval,
             AutomaticRefreshInterval = jwt.JwksAutomaticRefreshInterval,

@@ -77,6 +77,23 @@ public sealed class StartupTests
     }
 
     [Fact]
+    public async Task WithoutAConfiguredIssuerTheDiscoveryDocumentsIssuerIsStillEnforced()
+    {
+        await using var factory = new ConfiguredApiFactory(Environments.Development, new Dictionary<string, string?>
+        {
+            ["Authentication:Jwt:Issuer"] = "",
+        });
+        using var valid = factory.CreateClient(new TokenSpec());
+        using var forged = factory.CreateClient(new TokenSpec { Issuer = "https://evil.test" });
+
+        var accepted = await valid.GetAsync(Routes.Notes, TestContext.Current.CancellationToken);
+        var rejected = await forged.GetAsync(Routes.Notes, TestContext.Current.CancellationToken);
+
+        Assert.Equal(HttpStatusCode.OK, accepted.StatusCode);
+        Assert.Equal(HttpStatusCode.Unauthorized, rejected.StatusCode);
+    }
+
+    [Fact]
     public async Task SecureSettingsStartOutsideDevelopment()
     {
         await using var factory = new ConfiguredApiFactory(Environments.Production, new Dictionary<string, string?>());
