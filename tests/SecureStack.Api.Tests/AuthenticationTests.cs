@@ -67,6 +67,17 @@ public sealed class AuthenticationTests(ApiFactory factory) : IClassFixture<ApiF
     public async Task Hs256TokenSignedWithThePublicKeyIsRejected() =>
         await AssertRejectedAsync("GET", Routes.Notes, factory.Issuer.CreateKeyConfusionToken(Valid()), "SecurityTokenInvalidSignatureException");
 
+    // Only the algorithm allow-list stops these: the key is trusted and the signature genuine. IdentityModel reports
+    // a disallowed algorithm as a signature failure.
+    [Theory]
+    [InlineData(SecurityAlgorithms.RsaSha512)]
+    [InlineData(SecurityAlgorithms.RsaSsaPssSha256)]
+    public async Task TokenSignedByTheTrustedKeyWithAnAlgorithmOutsideTheAllowListIsRejected(string algorithm) =>
+        await AssertRejectedAsync("GET", Routes.Notes, factory.Issuer.CreateToken(Valid() with
+        {
+            SigningCredentials = new SigningCredentials(factory.Issuer.SigningKey, algorithm),
+        }), "SecurityTokenInvalidSignatureException");
+
     [Fact]
     public async Task UnsignedTokenIsRejected() =>
         await AssertRejectedAsync("GET", Routes.Notes, factory.Issuer.CreateUnsignedToken(Valid()), "SecurityTokenInvalidSignatureException");

@@ -64,15 +64,33 @@ public sealed class InputValidationTests(ApiFactory factory) : IClassFixture<Api
         Assert.DoesNotContain("SecureStack", problem.ToString(), StringComparison.Ordinal);
     }
 
-    [Fact]
-    public async Task UnknownMemberInAPatchIsRejected()
+    [Theory]
+    [InlineData("PUT", """{"title":"t","body":"b","tags":[],"ownerId":"someone-else"}""")]
+    [InlineData("PATCH", """{"ownerId":"someone-else"}""")]
+    public async Task UnknownMemberInAnUpdateIsRejected(string method, string json)
     {
         using var client = factory.CreateClient(new TokenSpec());
         var created = await client.PostNoteAsync();
 
-        var response = await client.SendJsonAsync("PATCH", created.Headers.Location!.OriginalString, """{"ownerId":"someone-else"}""", created.Headers.ETag!.Tag);
+        var response = await client.SendJsonAsync(method, created.Headers.Location!.OriginalString, json, created.Headers.ETag!.Tag);
 
-        await response.AssertProblemAsync(HttpStatusCode.BadRequest);
+        var problem = await response.AssertProblemAsync(HttpStatusCode.BadRequest);
+        Assert.True(problem.GetProperty("errors").TryGetProperty("$.ownerId", out _), problem.ToString());
+    }
+
+    [Theory]
+    [InlineData("PATCH", """{"title":""}""", "Title")]
+    [InlineData("PATCH", """{"tags":["Bad Tag"]}""", "Tags")]
+    [InlineData("PUT", """{"title":"t","body":"b","tags":["x","x"]}""", "Tags")]
+    public async Task InvalidUpdateIsAValidationProblem(string method, string json, string member)
+    {
+        using var client = factory.CreateClient(new TokenSpec());
+        var created = await client.PostNoteAsync();
+
+        var response = await client.SendJsonAsync(method, created.Headers.Location!.OriginalString, json, created.Headers.ETag!.Tag);
+
+        var problem = await response.AssertProblemAsync(HttpStatusCode.BadRequest);
+        Assert.True(problem.GetProperty("errors").TryGetProperty(member, out _), problem.ToString());
     }
 
     [Fact]
@@ -108,13 +126,17 @@ public sealed class InputValidationTests(ApiFactory factory) : IClassFixture<Api
         Assert.True(factory.Events.All.Count(e => e.Name == "ValidationFailed") > before);
     }
 
-    [Fact]
-    public async Task OversizedBodyIsRejected()
+    [Theory]
+    [InlineData("POST")]
+    [InlineData("PUT")]
+    [InlineData("PATCH")]
+    public async Task OversizedBodyIsRejected(string method)
     {
         using var client = factory.CreateClient(new TokenSpec());
+        var created = await client.PostNoteAsync();
         var json = JsonSerializer.Serialize(new { title = "t", body = new string('b', 70 * 1024), tags = Array.Empty<string>() });
 
-        var response = await client.SendJsonAsync("POST", Routes.Notes, json);
+        var response = await client.SendJsonAsync(method, method == "POST" ? Routes.Notes : created.Headers.Location!.OriginalString, json, created.Headers.ETag!.Tag);
 
         var problem = await response.AssertProblemAsync(HttpStatusCode.RequestEntityTooLarge);
         Assert.Contains("65536", problem.GetProperty("detail").GetString(), StringComparison.Ordinal);
