@@ -43,7 +43,7 @@ public sealed class AuthorityDocumentRetriever(
     /// authority; any other address the documents name (a <c>jwks_uri</c> at some other host) fetched by its path
     /// from the authority too, so signing keys never come from a host this service was not pointed at.
     /// </summary>
-    internal string ThroughAuthority(string address)
+    public string ThroughAuthority(string address)
     {
         var authorityBase = authority.TrimEnd('/') + "/";
         if (string.Equals(address, metadataAddress, StringComparison.Ordinal)
