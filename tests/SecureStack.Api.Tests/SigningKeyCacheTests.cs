@@ -7,6 +7,7 @@ using SecureStack.Api.Tests.Infrastructure;
 namespace SecureStack.Api.Tests;
 
 /// <summary>Signing keys are cached; an unknown key id refreshes them, but at most once per refresh interval.</summary>
+[Collection(SerialCollection.Name)]
 public sealed class SigningKeyCacheTests
 {
     private static CancellationToken Cancel => TestContext.Current.CancellationToken;

@@ -5,6 +5,7 @@ using SecureStack.Api.Tests.Infrastructure;
 namespace SecureStack.Api.Tests;
 
 /// <summary>Missing or insecure token-validation settings stop the Api before it serves a request.</summary>
+[Collection(SerialCollection.Name)]
 public sealed class StartupTests
 {
     [Fact]
@@ -16,8 +17,8 @@ public sealed class StartupTests
             ["Authentication:Jwt:RequireHttpsMetadata"] = "false",
         });
 
-        Assert.Contains("Authentication:Jwt:Authority is 'http://identity'", exception, StringComparison.Ordinal);
-        Assert.Contains("Authentication:Jwt:RequireHttpsMetadata is false", exception, StringComparison.Ordinal);
+        AssertMentions("Authentication:Jwt:Authority is 'http://identity'", exception);
+        AssertMentions("Authentication:Jwt:RequireHttpsMetadata is false", exception);
     }
 
     [Fact]
@@ -25,7 +26,7 @@ public sealed class StartupTests
     {
         var exception = await StartAsync(Environments.Production, new() { ["Authentication:Jwt:Authority"] = "https+http://identity" });
 
-        Assert.Contains("Authentication:Jwt:Authority is 'https+http://identity'", exception, StringComparison.Ordinal);
+        AssertMentions("Authentication:Jwt:Authority is 'https+http://identity'", exception);
     }
 
     [Fact]
@@ -33,7 +34,7 @@ public sealed class StartupTests
     {
         var exception = await StartAsync(Environments.Production, new() { ["Authentication:Jwt:Issuer"] = "" });
 
-        Assert.Contains("Authentication:Jwt:Issuer is not set", exception, StringComparison.Ordinal);
+        AssertMentions("Authentication:Jwt:Issuer is not set", exception);
     }
 
     [Fact]
@@ -41,7 +42,7 @@ public sealed class StartupTests
     {
         var exception = await StartAsync(Environments.Production, new() { ["Authentication:Jwt:Authority"] = "" });
 
-        Assert.Contains("Authority", exception, StringComparison.Ordinal);
+        AssertMentions("Authority", exception);
     }
 
     [Fact]
@@ -49,7 +50,7 @@ public sealed class StartupTests
     {
         var exception = await StartAsync(Environments.Production, new() { ["Authentication:Jwt:ClockSkew"] = "00:05:00" });
 
-        Assert.Contains("ClockSkew", exception, StringComparison.Ordinal);
+        AssertMentions("ClockSkew", exception);
     }
 
     [Fact]
@@ -57,7 +58,7 @@ public sealed class StartupTests
     {
         var exception = await StartAsync(Environments.Production, new() { ["Authentication:Jwt:JwksRefreshInterval"] = "00:00:01" });
 
-        Assert.Contains("JwksRefreshInterval", exception, StringComparison.Ordinal);
+        AssertMentions("JwksRefreshInterval", exception);
     }
 
     [Fact]
@@ -104,6 +105,9 @@ public sealed class StartupTests
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         Assert.DoesNotContain(factory.Events.All, e => e.Name == "InsecureConfiguration");
     }
+
+    private static void AssertMentions(string expected, string exception) =>
+        Assert.True(exception.Contains(expected, StringComparison.Ordinal), $"Start-up failed without mentioning '{expected}':{Environment.NewLine}{exception}");
 
     private static async Task<string> StartAsync(string environment, Dictionary<string, string?> settings)
     {

@@ -16,6 +16,8 @@ public static class HttpAssertions
         Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
         var problem = JsonDocument.Parse(body).RootElement;
         Assert.Equal((int)status, problem.GetProperty("status").GetInt32());
+        // The ServiceDefaults customisation survives the Api's own (security events on validation failures).
+        Assert.Equal(32, problem.GetProperty("traceId").GetString()?.Length);
         return problem;
     }
 
