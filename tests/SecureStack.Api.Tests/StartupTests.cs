@@ -1,6 +1,10 @@
 using System.Net;
+using Microsoft.AspNetCore.Authentication.JwtBearer;
+using Microsoft.AspNetCore.TestHost;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using SecureStack.Api.Tests.Infrastructure;
+using SecureStack.ServiceDefaults.Security;
 
 namespace SecureStack.Api.Tests;
 
@@ -59,6 +63,35 @@ public sealed class StartupTests
         var exception = await StartAsync(Environments.Production, new() { ["Authentication:Jwt:JwksRefreshInterval"] = "00:00:01" });
 
         AssertMentions("JwksRefreshInterval", exception);
+    }
+
+    [Theory]
+    [InlineData("lifetime")]
+    [InlineData("skew")]
+    [InlineData("algorithm")]
+    public async Task CodeThatLoosensTokenValidationStopsStartUpOutsideDevelopment(string loosened)
+    {
+        await using var factory = new ApiFactory();
+        await using var loose = factory.WithWebHostBuilder(builder => builder.ConfigureTestServices(services =>
+            services.PostConfigure<JwtBearerOptions>(JwtBearerDefaults.AuthenticationScheme, options =>
+            {
+                switch (loosened)
+                {
+                    case "lifetime":
+                        options.TokenValidationParameters.ValidateLifetime = false;
+                        break;
+                    case "skew":
+                        options.TokenValidationParameters.ClockSkew = TimeSpan.FromMinutes(5);
+                        break;
+                    default:
+                        options.TokenValidationParameters.ValidAlgorithms = ["RS256", "HS256"];
+                        break;
+                }
+            })));
+
+        var exception = Assert.ThrowsAny<Exception>(() => loose.CreateClient());
+
+        Assert.IsType<InsecureConfigurationException>(exception.GetBaseException());
     }
 
     [Fact]
