@@ -1,0 +1,25 @@
+using Microsoft.EntityFrameworkCore;
+using SecureStack.Api.Models;
+
+namespace SecureStack.Api.Data;
+
+public sealed class NotesDbContext(DbContextOptions<NotesDbContext> options) : DbContext(options)
+{
+    public DbSet<Note> Notes => Set<Note>();
+
+    protected override void OnModelCreating(ModelBuilder modelBuilder)
+    {
+        var note = modelBuilder.Entity<Note>();
+        note.HasKey(n => n.Id);
+        note.Property(n => n.Id).ValueGeneratedNever();
+        note.Property(n => n.OwnerId).HasMaxLength(NoteLimits.OwnerIdMaxLength);
+        note.Property(n => n.Title).HasMaxLength(NoteLimits.TitleMaxLength);
+        note.Property(n => n.Body).HasMaxLength(NoteLimits.BodyMaxLength);
+        note.PrimitiveCollection(n => n.Tags);
+        // EF adds "WHERE Version = @original" to every update, so two writers racing past the If-Match check
+        // cannot both win: the loser gets a concurrency exception (412), not a silent lost update.
+        note.Property(n => n.Version).IsConcurrencyToken();
+        // Every owner query is "this owner's notes, newest first", served by one index.
+        note.HasIndex(n => new { n.OwnerId, n.Id });
+    }
+}
