@@ -5,6 +5,7 @@ var builder = WebApplication.CreateBuilder(args);
 
 builder.AddServiceDefaults();
 builder.AddSecureStackRedis();
+builder.AddGatewayAuthentication();
 builder.AddGatewayRateLimiting();
 builder.AddGatewayForwarding();
 builder.AddGatewayProxy();

@@ -30,7 +30,10 @@ internal sealed class RateLimitPartitioner(ClientAddressResolver addresses, IOpt
         }
     }
 
-    /// <summary>An authenticated caller by subject, a machine token (no subject) by client; anonymous: null.</summary>
+    /// <summary>
+    /// An authenticated user by subject; a machine token (no subject, or Identity's client-credentials shape where
+    /// the subject is the client itself) by client; anonymous: null.
+    /// </summary>
     internal static RequestPartition? ForUser(ClaimsPrincipal user)
     {
         if (user.Identity?.IsAuthenticated != true)
@@ -38,14 +41,14 @@ internal sealed class RateLimitPartitioner(ClientAddressResolver addresses, IOpt
             return null;
         }
 
-        if (Bounded(user.FindFirst(SubjectClaim)?.Value) is { } subject)
+        var client = Bounded(user.FindFirst(ClientIdClaim)?.Value ?? user.FindFirst(AuthorizedPartyClaim)?.Value);
+        var subject = Bounded(user.FindFirst(SubjectClaim)?.Value);
+        if (subject is not null && subject != client)
         {
             return new RequestPartition(RequestPartition.Subject, subject);
         }
 
-        return Bounded(user.FindFirst(ClientIdClaim)?.Value ?? user.FindFirst(AuthorizedPartyClaim)?.Value) is { } client
-            ? new RequestPartition(RequestPartition.Client, client)
-            : null;
+        return client is not null ? new RequestPartition(RequestPartition.Client, client) : null;
     }
 
     /// <summary>

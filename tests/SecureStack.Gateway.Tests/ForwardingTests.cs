@@ -29,7 +29,7 @@ public sealed class ForwardingTests(RedisContainerFixture redis)
         await using var stack = await GatewayTestContext.StartAsync(redis.ConnectionString, backendOverride: new Uri("http://127.0.0.1:1"));
 
         var started = Stopwatch.StartNew();
-        var response = await stack.Client.GetAsync("/api/v1/notes", Cancellation);
+        var response = await stack.Client.SendAsync(ResponseAssertions.Get("/api/v1/notes", stack.User("caller")), Cancellation);
         var elapsed = started.Elapsed;
 
         Assert.Equal(HttpStatusCode.BadGateway, response.StatusCode);
@@ -47,7 +47,7 @@ public sealed class ForwardingTests(RedisContainerFixture redis)
         await using var stack = await GatewayTestContext.StartAsync(redis.ConnectionString);
 
         var started = Stopwatch.StartNew();
-        var response = await stack.Client.GetAsync("/api/slow", Cancellation);
+        var response = await stack.Client.SendAsync(ResponseAssertions.Get("/api/slow", stack.User("caller")), Cancellation);
         var elapsed = started.Elapsed;
 
         Assert.Equal(HttpStatusCode.GatewayTimeout, response.StatusCode);
@@ -61,7 +61,10 @@ public sealed class ForwardingTests(RedisContainerFixture redis)
     {
         await using var stack = await GatewayTestContext.StartAsync(redis.ConnectionString);
 
-        var response = await stack.Client.PostAsync("/api/v1/notes", new ByteArrayContent(new byte[(1024 * 1024) + 1]), Cancellation);
+        var (name, value) = stack.User("caller");
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/api/v1/notes") { Content = new ByteArrayContent(new byte[(1024 * 1024) + 1]) };
+        request.Headers.Add(name, value);
+        var response = await stack.Client.SendAsync(request, Cancellation);
 
         Assert.Equal(HttpStatusCode.RequestEntityTooLarge, response.StatusCode);
         Assert.True(response.IsProblemJson());
@@ -81,7 +84,8 @@ public sealed class ForwardingTests(RedisContainerFixture redis)
             ("X-Real-IP", "203.0.113.9"),
             ("X-SecureStack-User", "admin"),
             ("Proxy-Authorization", "Basic c2VjcmV0OnNlY3JldA=="),
-            ("Keep-Alive", "timeout=600")), Cancellation);
+            ("Keep-Alive", "timeout=600"),
+            stack.User("caller")), Cancellation);
 
         var echo = await response.Content.ReadFromJsonAsync<Echo>(Cancellation);
         Assert.NotNull(echo);
@@ -101,7 +105,7 @@ public sealed class ForwardingTests(RedisContainerFixture redis)
     {
         await using var stack = await GatewayTestContext.StartAsync(redis.ConnectionString);
 
-        var response = await stack.Client.GetAsync("/api/v1/notes", Cancellation);
+        var response = await stack.Client.SendAsync(ResponseAssertions.Get("/api/v1/notes", stack.User("caller")), Cancellation);
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         Assert.Null(response.Header("X-Powered-By"));

@@ -1,11 +1,10 @@
 using System.Net;
-using System.Security.Claims;
-using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.AspNetCore.TestHost;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
+using SecureStack.Testing;
 
 namespace SecureStack.Gateway.Tests;
 
@@ -16,18 +15,21 @@ namespace SecureStack.Gateway.Tests;
 /// </summary>
 public sealed class GatewayFactory : WebApplicationFactory<GatewayEntryPoint>
 {
-    /// <summary>Stands in for the JWT layer (not part of this Gateway yet): the caller's <c>sub</c> or <c>client_id</c>.</summary>
-    public const string TestSubjectHeader = "X-Test-Sub";
-    public const string TestClientHeader = "X-Test-Client";
-
     private readonly Dictionary<string, string?> _settings;
 
-    public GatewayFactory(string redisConnectionString, Uri backend, string keyPrefix, IDictionary<string, string?>? settings = null)
+    private readonly TestIssuer _issuer;
+
+    public GatewayFactory(string redisConnectionString, Uri backend, string keyPrefix, TestIssuer issuer, IDictionary<string, string?>? settings = null)
     {
         KeyPrefix = keyPrefix;
+        _issuer = issuer;
         _settings = new Dictionary<string, string?>(StringComparer.OrdinalIgnoreCase)
         {
             ["ConnectionStrings:redis"] = redisConnectionString,
+            // Tokens are validated at the edge against a real issuer's keys (TestIssuer), exactly as against Identity's.
+            ["Authentication:Jwt:Authority"] = TestIssuer.Authority,
+            ["Authentication:Jwt:Issuer"] = TestIssuer.Issuer,
+            ["Authentication:Jwt:Audience"] = TestIssuer.Audience,
             ["RateLimiting:KeyPrefix"] = keyPrefix,
             ["RateLimiting:BreakerBreakSeconds"] = "1",
             ["ReverseProxy:Clusters:api:Destinations:api:Address"] = backend.ToString(),
@@ -62,34 +64,9 @@ public sealed class GatewayFactory : WebApplicationFactory<GatewayEntryPoint>
             builder.UseSetting(key, value);
         }
 
-        builder.ConfigureServices(services => services.AddSingleton<IStartupFilter, TestUserStartupFilter>());
-    }
-
-    private sealed class TestUserStartupFilter : IStartupFilter
-    {
-        public Action<IApplicationBuilder> Configure(Action<IApplicationBuilder> next) => app =>
-        {
-            app.Use(async (context, nextMiddleware) =>
-            {
-                var claims = new List<Claim>();
-                if (context.Request.Headers[TestSubjectHeader].ToString() is { Length: > 0 } subject)
-                {
-                    claims.Add(new Claim("sub", subject));
-                }
-
-                if (context.Request.Headers[TestClientHeader].ToString() is { Length: > 0 } client)
-                {
-                    claims.Add(new Claim("client_id", client));
-                }
-
-                if (claims.Count > 0)
-                {
-                    context.User = new ClaimsPrincipal(new ClaimsIdentity(claims, "Test"));
-                }
-
-                await nextMiddleware(context);
-            });
-            next(app);
-        };
+        // Only the network under the metadata client is swapped: the issuer answers discovery and JWKS itself.
+        builder.ConfigureTestServices(services =>
+            services.AddHttpClient(SecureStackJwtBearerExtensions.MetadataHttpClientName)
+                .ConfigurePrimaryHttpMessageHandler(_issuer.CreateHandler));
     }
 }

@@ -1,3 +1,4 @@
+using SecureStack.Testing;
 using System.Net;
 using System.Net.Http.Headers;
 
@@ -6,14 +7,26 @@ namespace SecureStack.Gateway.Tests;
 /// <summary>A backend and one or more Gateway replicas sharing a Redis and a key prefix, disposed together.</summary>
 public sealed class GatewayTestContext : IAsyncDisposable
 {
-    private GatewayTestContext(BackendServer backend, IReadOnlyList<GatewayFactory> gateways, IReadOnlyList<HttpClient> clients)
+    private GatewayTestContext(BackendServer backend, TestIssuer issuer, IReadOnlyList<GatewayFactory> gateways, IReadOnlyList<HttpClient> clients)
     {
         Backend = backend;
+        Issuer = issuer;
         Gateways = gateways;
         Clients = clients;
     }
 
     public BackendServer Backend { get; }
+
+    /// <summary>Signs the real access tokens every replica validates.</summary>
+    public TestIssuer Issuer { get; }
+
+    /// <summary>An <c>Authorization</c> header with a real access token for user <paramref name="subject"/>.</summary>
+    public (string Name, string Value) User(string subject) =>
+        ("Authorization", $"Bearer {Issuer.CreateToken(new TokenSpec { Subject = subject })}");
+
+    /// <summary>A client-credentials token: the subject is the client itself, as Identity issues them.</summary>
+    public (string Name, string Value) Machine(string clientId) =>
+        ("Authorization", $"Bearer {Issuer.CreateToken(new TokenSpec { Subject = clientId, ClientId = clientId })}");
 
     public IReadOnlyList<GatewayFactory> Gateways { get; }
 
@@ -28,9 +41,10 @@ public sealed class GatewayTestContext : IAsyncDisposable
         Uri? backendOverride = null)
     {
         var backend = await BackendServer.StartAsync();
+        var issuer = new TestIssuer();
         var keyPrefix = GatewayFactory.NewKeyPrefix();
         var gateways = Enumerable.Range(0, replicas)
-            .Select(_ => new GatewayFactory(redisConnectionString, backendOverride ?? backend.Address, keyPrefix, settings))
+            .Select(_ => new GatewayFactory(redisConnectionString, backendOverride ?? backend.Address, keyPrefix, issuer, settings))
             .ToList();
         var clients = gateways.Select(gateway =>
         {
@@ -39,7 +53,7 @@ public sealed class GatewayTestContext : IAsyncDisposable
             client.Timeout = TimeSpan.FromSeconds(30);
             return client;
         }).ToList();
-        return new GatewayTestContext(backend, gateways, clients);
+        return new GatewayTestContext(backend, issuer, gateways, clients);
     }
 
     public async ValueTask DisposeAsync()
@@ -55,6 +69,7 @@ public sealed class GatewayTestContext : IAsyncDisposable
         }
 
         await Backend.DisposeAsync();
+        Issuer.Dispose();
     }
 }
 

@@ -49,7 +49,7 @@ public sealed class RedisFaultTests(RedisContainerFixture redis)
         var paused = Stopwatch.StartNew();
 
         var (local, slowest) = await SendTimedAsync(stack.Client, "/.well-known/jwks", 25);
-        var closed = await stack.Client.GetAsync("/api/v1/notes", Cancellation);
+        var closed = await stack.Client.SendAsync(ResponseAssertions.Get("/api/v1/notes", stack.User("caller")), Cancellation);
 
         Assert.True(paused.Elapsed < TimeSpan.FromSeconds(3), "the requests must have run while Redis was paused");
         Assert.DoesNotContain(local, status => status >= HttpStatusCode.InternalServerError);
@@ -120,7 +120,7 @@ public sealed class RedisFaultTests(RedisContainerFixture redis)
             Assert.Equal("Degraded", await readiness.Content.ReadAsStringAsync(Cancellation));
 
             // A partition nobody used before: the local fallback gives it 6 ÷ 2 = 3.
-            (subject, subjectSlowest) = await SendTimedAsync(stack.Client, "/api/v1/notes", 5, (GatewayFactory.TestSubjectHeader, "while-redis-is-down"));
+            (subject, subjectSlowest) = await SendTimedAsync(stack.Client, "/api/v1/notes", 5, stack.User("while-redis-is-down"));
         }
         finally
         {
@@ -172,7 +172,7 @@ public sealed class RedisFaultTests(RedisContainerFixture redis)
         // does not know (no RateLimit field), while the policy is still announced.
         using var decisions = new MetricCollector<long>(stack.Gateways[0].Services.GetRequiredService<System.Diagnostics.Metrics.IMeterFactory>(),
             RateLimitingMetrics.MeterName, RateLimitingMetrics.DecisionsName);
-        var open = new[] { await stack.Client.GetAsync("/api/v1/notes", Cancellation), await stack.Client.GetAsync("/api/v1/notes", Cancellation) };
+        var open = new[] { await stack.Client.SendAsync(ResponseAssertions.Get("/api/v1/notes", stack.User("caller")), Cancellation), await stack.Client.SendAsync(ResponseAssertions.Get("/api/v1/notes", stack.User("caller")), Cancellation) };
         Assert.All(open, response => Assert.Equal(HttpStatusCode.OK, response.StatusCode));
         Assert.Equal("\"per-user\";q=1;w=60", open[1].Header("RateLimit-Policy"));
         Assert.Null(open[1].Header("RateLimit"));
@@ -185,7 +185,7 @@ public sealed class RedisFaultTests(RedisContainerFixture redis)
         var deadline = Stopwatch.StartNew();
         while (await RateLimitingHealthAsync(stack.Gateways[0].Services) != HealthStatus.Healthy && deadline.Elapsed < TimeSpan.FromSeconds(20))
         {
-            await stack.Client.GetAsync("/api/v1/notes", Cancellation);
+            await stack.Client.SendAsync(ResponseAssertions.Get("/api/v1/notes", stack.User("caller")), Cancellation);
             await Task.Delay(200, Cancellation);
         }
 
@@ -197,7 +197,7 @@ public sealed class RedisFaultTests(RedisContainerFixture redis)
         var server = direct.GetServers().Single();
         var before = server.Keys(pattern: $"*{stack.Gateways[0].KeyPrefix}:per-user*").Count();
         var response = await stack.Client.SendAsync(
-            ResponseAssertions.Get("/api/v1/notes", (GatewayFactory.TestSubjectHeader, $"after-recovery-{Guid.NewGuid():N}")), Cancellation);
+            ResponseAssertions.Get("/api/v1/notes", stack.User($"after-recovery-{Guid.NewGuid():N}")), Cancellation);
         var after = server.Keys(pattern: $"*{stack.Gateways[0].KeyPrefix}:per-user*").Count();
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);

@@ -5,10 +5,10 @@ using System.Text.Json;
 using Microsoft.IdentityModel.JsonWebTokens;
 using Microsoft.IdentityModel.Tokens;
 
-namespace SecureStack.Api.Tests.Infrastructure;
+namespace SecureStack.Testing;
 
 /// <summary>
-/// A real, minimal token issuer: an RSA key pair, a discovery document and a JWKS served over the Api's metadata
+/// A real, minimal token issuer: an RSA key pair, a discovery document and a JWKS served over a service's metadata
 /// HttpClient, and RS256 access tokens shaped like Identity's. The Api validates these exactly as it validates
 /// Identity's; nothing about authentication is faked.
 /// </summary>
