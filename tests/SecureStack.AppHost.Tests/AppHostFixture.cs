@@ -32,16 +32,36 @@ public sealed class AppHostFixture : IAsyncLifetime
             Timeout = TimeSpan.FromSeconds(30),
         };
 
+    /// <summary>The Development demo user's password (role admin), supplied as its AppHost parameter.</summary>
+    public string DemoUserPassword { get; } = "Demo-" + Convert.ToHexString(System.Security.Cryptography.RandomNumberGenerator.GetBytes(16));
+
+    /// <summary>
+    /// A user access token for the demo user through the Development-only password grant (the README's
+    /// walk-through client), from Identity through the Gateway.
+    /// </summary>
+    public Task<string> GetDemoUserTokenAsync(HttpClient gateway, string scope) =>
+        RequestTokenAsync(gateway, new Dictionary<string, string>
+        {
+            ["grant_type"] = "password",
+            ["client_id"] = "securestack-demo",
+            ["username"] = "demo@securestack.local",
+            ["password"] = DemoUserPassword,
+            ["scope"] = scope,
+        });
+
     /// <summary>A client-credentials access token for the machine client, from Identity through the Gateway.</summary>
-    public async Task<string> GetServiceTokenAsync(HttpClient gateway, string scope)
-    {
-        using var response = await gateway.PostAsync("/connect/token", new FormUrlEncodedContent(new Dictionary<string, string>
+    public Task<string> GetServiceTokenAsync(HttpClient gateway, string scope) =>
+        RequestTokenAsync(gateway, new Dictionary<string, string>
         {
             ["grant_type"] = "client_credentials",
             ["client_id"] = "securestack-service",
             ["client_secret"] = ServiceClientSecret,
             ["scope"] = scope,
-        }));
+        });
+
+    private static async Task<string> RequestTokenAsync(HttpClient gateway, Dictionary<string, string> form)
+    {
+        using var response = await gateway.PostAsync("/connect/token", new FormUrlEncodedContent(form));
         response.EnsureSuccessStatusCode();
         var body = await response.Content.ReadFromJsonAsync<System.Text.Json.JsonElement>();
         return body.GetProperty("access_token").GetString() ?? throw new InvalidOperationException("no access_token");
@@ -54,7 +74,7 @@ public sealed class AppHostFixture : IAsyncLifetime
         // The AppHost reads its configuration from the environment as under eng/run.sh, so on offline
         // machines it takes the locally built Redis image that eng/test.sh points Containers__Redis__Image at.
         var builder = await DistributedApplicationTestingBuilder.CreateAsync<Projects.SecureStack_AppHost>(
-            [$"--Parameters:service-client-secret={ServiceClientSecret}"],
+            [$"--Parameters:service-client-secret={ServiceClientSecret}", $"--Parameters:demo-user-password={DemoUserPassword}"],
             (options, _) => options.DisableDashboard = true,
             timeout.Token);
 
