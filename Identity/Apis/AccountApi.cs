@@ -24,8 +24,8 @@ public static class AccountApi
     {
         var account = app.MapGroup("/account").AllowAnonymous().WithTags("Account");
         account.MapPost("/register", RegisterAsync).DisableAntiforgery();
-        account.MapGet("/login", ShowLogin);
-        account.MapPost("/login", LoginAsync);
+        account.MapGet("/login", ShowLogin).WithSecurityHeadersPolicy(SecurityHeadersExtensions.HtmlPagePolicy);
+        account.MapPost("/login", LoginAsync).WithSecurityHeadersPolicy(SecurityHeadersExtensions.HtmlPagePolicy);
         return app;
     }
 

@@ -24,11 +24,12 @@ public static class DeviceApi
     public static IEndpointRouteBuilder MapDeviceApi(this IEndpointRouteBuilder app)
     {
         var connect = app.MapGroup("/connect").AllowAnonymous().WithTags("OAuth");
-        connect.MapGet("/verify", ShowVerificationAsync);
-        connect.MapPost("/verify", VerifyAsync);
+        connect.MapGet("/verify", ShowVerificationAsync).WithSecurityHeadersPolicy(SecurityHeadersExtensions.HtmlPagePolicy);
+        connect.MapPost("/verify", VerifyAsync).WithSecurityHeadersPolicy(SecurityHeadersExtensions.HtmlPagePolicy);
         app.MapGet("/account/device-complete", (HttpContext httpContext) =>
                 HtmlPage.Render(httpContext, "Device approved", "<p>You can return to your device.</p>"))
-            .AllowAnonymous();
+            .AllowAnonymous()
+            .WithSecurityHeadersPolicy(SecurityHeadersExtensions.HtmlPagePolicy);
         return app;
     }
 

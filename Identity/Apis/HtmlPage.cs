@@ -5,27 +5,16 @@ namespace SecureStack.Identity.Apis;
 
 /// <summary>
 /// The few server-rendered pages (login, device verification). Every dynamic value goes through
-/// <see cref="Encode"/>; the page has no script and no inline style, and its CSP says so.
+/// <see cref="Encode"/>; the page has no script and no inline style. Its headers, CSP included, are the
+/// baseline's page policy (<c>SecurityHeadersExtensions.HtmlPagePolicy</c>), set on each page's endpoint.
 /// </summary>
 internal static class HtmlPage
 {
-    // form-action is left out on purpose: browsers apply it to the redirect chain after a submit, which ends at
-    // each client's own redirect_uri. Everything else is denied; frame-ancestors stops clickjacking the login.
-    private const string ContentSecurityPolicy =
-        "default-src 'none'; base-uri 'none'; frame-ancestors 'none'; img-src 'self'; style-src 'self'";
 
     public static string Encode(string? value) => HtmlEncoder.Default.Encode(value ?? string.Empty);
 
     public static ContentHttpResult Render(HttpContext httpContext, string title, string body, int statusCode = StatusCodes.Status200OK)
     {
-        var headers = httpContext.Response.Headers;
-        headers.ContentSecurityPolicy = ContentSecurityPolicy;
-        headers.XContentTypeOptions = "nosniff";
-        headers.XFrameOptions = "DENY";
-        headers.CacheControl = "no-store";
-        // Keeps codes and return URLs in this page's address out of Referer headers.
-        headers["Referrer-Policy"] = "no-referrer";
-
         var html = $"""
             <!DOCTYPE html>
             <html lang="en">
