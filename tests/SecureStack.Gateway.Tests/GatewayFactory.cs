@@ -32,6 +32,9 @@ public sealed class GatewayFactory : WebApplicationFactory<GatewayEntryPoint>
             ["Authentication:Jwt:Audience"] = TestIssuer.Audience,
             ["RateLimiting:KeyPrefix"] = keyPrefix,
             ["RateLimiting:BreakerBreakSeconds"] = "1",
+            // Accuracy tests count what Redis decided; on a loaded 2-core machine a 75 ms budget would send some
+            // decisions to the local fallback and blur the count. The fault tests set the real budget themselves.
+            ["RateLimiting:DecisionBudgetMilliseconds"] = "1000",
             ["ReverseProxy:Clusters:api:Destinations:api:Address"] = backend.ToString(),
             ["ReverseProxy:Clusters:identity:Destinations:identity:Address"] = backend.ToString(),
             ["Forwarding:TimeoutPolicies:backend"] = "3",
