@@ -10,6 +10,9 @@ var redis = builder.AddRedis("redis")
 // Parameters:<name> (environment Parameters__<name>). Never literals.
 var serviceClientSecret = builder.AddGeneratedSecret("service-client-secret");
 
+// Published only: the platform ingress in front of every service (see docs/deploy.md).
+var ingressNetwork = builder.AddIngressNetwork();
+
 var gateway = builder.AddProject<Projects.SecureStack_Gateway>("gateway");
 
 // Tokens carry the public origin clients use (the Gateway), however Identity itself is reached.
@@ -22,12 +25,15 @@ var identity = builder.AddProject<Projects.SecureStack_Identity>("identity")
     .WithEnvironment("Identity__Issuer", issuer)
     .WithEnvironment("Identity__Clients__securestack-service__ClientSecret", serviceClientSecret)
     .WithDevelopmentDemoUser(builder)
+    .WithPublishedCertificates(builder)
+    .BehindIngress(ingressNetwork)
     .WithServiceProbes();
 
 var api = builder.AddProject<Projects.SecureStack_Api>("api")
     .WithReference(identity).WaitFor(identity)
     .WithEnvironment("Authentication__Jwt__Issuer", issuer)
     .WithReplicas(builder.Configuration.GetReplicas(ScaleExtensions.ApiReplicasKey))
+    .BehindIngress(ingressNetwork)
     .WithServiceProbes();
 
 // The Gateway is the only resource reachable from outside the application.
@@ -37,6 +43,8 @@ gateway
     .WithReference(api).WaitFor(api)
     .WithEnvironment("Authentication__Jwt__Issuer", issuer)
     .WithGatewayReplicas(builder.Configuration.GetReplicas(ScaleExtensions.GatewayReplicasKey))
+    .BehindIngress(ingressNetwork)
+    .WithIngressClientAddresses(ingressNetwork)
     .WithServiceProbes()
     .WithExternalHttpEndpoints();
 

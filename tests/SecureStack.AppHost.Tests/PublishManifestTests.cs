@@ -12,6 +12,10 @@ public sealed class PublishManifestFixture : IAsyncLifetime
         ["service-client-secret"] = NewSecret(),
         ["redis-password"] = NewSecret(),
         ["demo-user-password"] = NewSecret(),
+        ["identity-signing-certificate"] = NewSecret(),
+        ["identity-signing-certificate-password"] = NewSecret(),
+        ["identity-encryption-certificate"] = NewSecret(),
+        ["identity-encryption-certificate-password"] = NewSecret(),
     };
 
     public Manifest Manifest { get; private set; } = null!;
@@ -38,7 +42,13 @@ public sealed class PublishManifestTests(PublishManifestFixture fixture) : IClas
     {
         Assert.Equal(["redis"], Manifest.NamesOfType("container.v0"));
         Assert.Equal(["api", "gateway", "identity"], Manifest.NamesOfType("project.v0").Order());
-        Assert.Equal(["redis-password", "service-client-secret"], Manifest.NamesOfType("parameter.v0").Order());
+        Assert.Equal(
+            [
+                "identity-encryption-certificate", "identity-encryption-certificate-password",
+                "identity-signing-certificate", "identity-signing-certificate-password",
+                "ingress-network", "redis-password", "service-client-secret",
+            ],
+            Manifest.NamesOfType("parameter.v0").Order());
     }
 
     [Fact]
@@ -87,21 +97,72 @@ public sealed class PublishManifestTests(PublishManifestFixture fixture) : IClas
         Assert.Contains("password={redis-password.value}", redis.GetProperty("connectionString").GetString(), StringComparison.Ordinal);
     }
 
-    [Fact]
-    public void EverySecretIsASecretParameterWithoutAValue()
+    [Theory]
+    [InlineData("service-client-secret", true)]
+    [InlineData("redis-password", true)]
+    [InlineData("identity-signing-certificate", false)]
+    [InlineData("identity-signing-certificate-password", false)]
+    [InlineData("identity-encryption-certificate", false)]
+    [InlineData("identity-encryption-certificate-password", false)]
+    public void EverySecretIsASecretParameterWithoutAValue(string name, bool generated)
     {
-        foreach (var name in Manifest.NamesOfType("parameter.v0"))
-        {
-            var input = Manifest.Resource(name).GetProperty("inputs").GetProperty("value");
+        var parameter = Manifest.Resource(name);
+        var input = parameter.GetProperty("inputs").GetProperty("value");
 
-            Assert.True(input.GetProperty("secret").GetBoolean(), $"{name} is not secret");
-            Assert.False(input.TryGetProperty("value", out _), $"{name} carries a value");
-            // azd generates it at deploy time (and keeps it in the environment's .env), or asks for it.
-            Assert.True(input.GetProperty("default").TryGetProperty("generate", out _), $"{name} has a literal default");
-            Assert.Equal("{" + name + ".inputs.value}", Manifest.Resource(name).GetProperty("value").GetString());
+        Assert.True(input.GetProperty("secret").GetBoolean(), $"{name} is not secret");
+        Assert.False(input.TryGetProperty("value", out _), $"{name} carries a value");
+        Assert.Equal("{" + name + ".inputs.value}", parameter.GetProperty("value").GetString());
+        if (generated)
+        {
+            // azd generates it once per environment; nothing literal is published.
+            var generate = input.GetProperty("default").GetProperty("generate");
+            Assert.True(generate.GetProperty("minLength").GetInt32() >= 22);
+            Assert.Single(input.GetProperty("default").EnumerateObject());
+        }
+        else
+        {
+            // The deployer must supply it: azd asks.
+            Assert.False(input.TryGetProperty("default", out _), $"{name} has a default");
+        }
+    }
+
+    [Fact]
+    public void EveryParameterOtherThanTheIngressNetworkIsSecret()
+    {
+        var notSecret = Manifest.NamesOfType("parameter.v0").Where(name =>
+            !(Manifest.Resource(name).GetProperty("inputs").GetProperty("value").TryGetProperty("secret", out var secret) && secret.GetBoolean()));
+
+        Assert.Equal(["ingress-network"], notSecret);
+        Assert.False(Manifest.Resource("ingress-network").GetProperty("inputs").GetProperty("value").TryGetProperty("default", out _));
+    }
+
+    [Fact]
+    public void SecretsReachTheServicesOnlyAsParameterReferences()
+    {
+        Assert.Equal("{service-client-secret.value}", Manifest.Env("identity", "Identity__Clients__securestack-service__ClientSecret"));
+        Assert.Equal("{identity-signing-certificate.value}", Manifest.Env("identity", "Identity__Keys__SigningCertificates__0__Base64"));
+        Assert.Equal("{identity-signing-certificate-password.value}", Manifest.Env("identity", "Identity__Keys__SigningCertificates__0__Password"));
+        Assert.Equal("{identity-encryption-certificate.value}", Manifest.Env("identity", "Identity__Keys__EncryptionCertificates__0__Base64"));
+        Assert.Equal("{identity-encryption-certificate-password.value}", Manifest.Env("identity", "Identity__Keys__EncryptionCertificates__0__Password"));
+        Assert.Equal("{redis-password.value}", Manifest.Env("gateway", "REDIS_PASSWORD"));
+        // Only Identity holds the client secret and the keys; the Api holds no secret at all.
+        Assert.Null(Manifest.Env("gateway", "Identity__Clients__securestack-service__ClientSecret"));
+        Assert.DoesNotContain(Manifest.Resource("api").GetProperty("env").EnumerateObject(),
+            variable => variable.Value.GetString()!.Contains("password", StringComparison.OrdinalIgnoreCase)
+                || variable.Value.GetString()!.Contains("secret", StringComparison.OrdinalIgnoreCase)
+                || variable.Value.GetString()!.Contains("certificate", StringComparison.OrdinalIgnoreCase));
+    }
+
+    [Fact]
+    public void EveryServiceTrustsOnlyTheIngressItIsToldAbout()
+    {
+        foreach (var service in Services)
+        {
+            Assert.Equal("true", Manifest.Env(service, "Https__TerminatedByProxy"));
+            Assert.Equal("{ingress-network.value}", Manifest.Env(service, "ForwardedHeaders__KnownNetworks__0"));
         }
 
-        Assert.Equal("{service-client-secret.value}", Manifest.Env("identity", "Identity__Clients__securestack-service__ClientSecret"));
+        Assert.Equal("{ingress-network.value}", Manifest.Env("gateway", "RateLimiting__TrustedProxies__0"));
     }
 
     [Fact]
