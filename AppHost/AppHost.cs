@@ -10,21 +10,31 @@ var redis = builder.AddRedis("redis")
 // Parameters:<name> (environment Parameters__<name>). Never literals.
 var serviceClientSecret = builder.AddGeneratedSecret("service-client-secret");
 
+// Published only: the platform ingress in front of every service (see docs/deploy.md).
+var ingressNetwork = builder.AddIngressNetwork();
+
 var gateway = builder.AddProject<Projects.SecureStack_Gateway>("gateway");
 
 // Tokens carry the public origin clients use (the Gateway), however Identity itself is reached.
 var issuer = gateway.IssuerUrl();
 
+// Identity stays one instance: its SQLite database, signing keys and Data Protection key ring live on its own
+// disk (Identity:DataPath). A second replica needs that state shared first (PostgreSQL, keys from certificates,
+// the key ring in Redis or the database): see docs/deploy.md.
 var identity = builder.AddProject<Projects.SecureStack_Identity>("identity")
     .WithEnvironment("Identity__Issuer", issuer)
     .WithEnvironment("Identity__Clients__securestack-service__ClientSecret", serviceClientSecret)
     .WithDevelopmentDemoUser(builder)
-    .WithHttpHealthCheck(ServiceHealth.ReadinessPath, endpointName: "http");
+    .WithPublishedCertificates(builder)
+    .BehindIngress(ingressNetwork)
+    .WithServiceProbes();
 
 var api = builder.AddProject<Projects.SecureStack_Api>("api")
     .WithReference(identity).WaitFor(identity)
     .WithEnvironment("Authentication__Jwt__Issuer", issuer)
-    .WithHttpHealthCheck(ServiceHealth.ReadinessPath, endpointName: "http");
+    .WithReplicas(builder.Configuration.GetReplicas(ScaleExtensions.ApiReplicasKey))
+    .BehindIngress(ingressNetwork)
+    .WithServiceProbes();
 
 // The Gateway is the only resource reachable from outside the application.
 gateway
@@ -32,7 +42,10 @@ gateway
     .WithReference(identity).WaitFor(identity)
     .WithReference(api).WaitFor(api)
     .WithEnvironment("Authentication__Jwt__Issuer", issuer)
-    .WithHttpHealthCheck(ServiceHealth.ReadinessPath, endpointName: "http")
+    .WithGatewayReplicas(builder.Configuration.GetReplicas(ScaleExtensions.GatewayReplicasKey))
+    .BehindIngress(ingressNetwork)
+    .WithIngressClientAddresses(ingressNetwork)
+    .WithServiceProbes()
     .WithExternalHttpEndpoints();
 
 builder.Build().Run();

@@ -19,6 +19,9 @@ public sealed class AppHostFixture : IAsyncLifetime
     /// <summary>The machine client's secret, supplied as the AppHost parameter a deployment would set.</summary>
     public string ServiceClientSecret { get; } = Convert.ToHexString(System.Security.Cryptography.RandomNumberGenerator.GetBytes(24));
 
+    /// <summary>The orchestrator's name of every instance of each resource, e.g. <c>gateway</c> → two names.</summary>
+    public IReadOnlyDictionary<string, IReadOnlyList<string>> Replicas { get; private set; } = new Dictionary<string, IReadOnlyList<string>>();
+
     public DistributedApplication App => _app ?? throw new InvalidOperationException("The AppHost has not started.");
 
     /// <summary>
@@ -81,10 +84,7 @@ public sealed class AppHostFixture : IAsyncLifetime
         _app = await builder.BuildAsync(timeout.Token);
         await _app.StartAsync(timeout.Token);
 
-        foreach (var resource in Resources)
-        {
-            await _app.ResourceNotifications.WaitForResourceHealthyAsync(resource, timeout.Token);
-        }
+        Replicas = await ReplicaHealth.WaitForEveryReplicaAsync(_app, Resources, timeout.Token);
     }
 
     public async ValueTask DisposeAsync()

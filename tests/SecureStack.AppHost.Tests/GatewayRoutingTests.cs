@@ -12,13 +12,26 @@ namespace SecureStack.AppHost.Tests;
 public sealed class GatewayRoutingTests(AppHostFixture fixture)
 {
     [Fact]
-    public void EveryResourceIsHealthy()
+    public void EveryReplicaOfEveryResourceIsHealthy()
     {
         foreach (var name in AppHostFixture.Resources)
         {
-            Assert.True(fixture.App.ResourceNotifications.TryGetCurrentState(name, out var state), $"{name} has no state");
-            Assert.Equal(HealthStatus.Healthy, state.Snapshot.HealthStatus);
+            foreach (var replica in fixture.Replicas[name])
+            {
+                Assert.True(fixture.App.ResourceNotifications.TryGetCurrentState(replica, out var state), $"{replica} has no state");
+                Assert.Equal(HealthStatus.Healthy, state.Snapshot.HealthStatus);
+            }
         }
+    }
+
+    [Theory]
+    [InlineData("gateway", 2)]
+    [InlineData("api", 2)]
+    [InlineData("identity", 1)]
+    [InlineData("redis", 1)]
+    public void TheStatelessServicesRunTwoReplicasByDefaultAndIdentityOne(string resource, int replicas)
+    {
+        Assert.Equal(replicas, fixture.Replicas[resource].Count);
     }
 
     [Fact]

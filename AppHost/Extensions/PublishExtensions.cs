@@ -1,0 +1,65 @@
+namespace SecureStack.AppHost.Extensions;
+
+/// <summary>
+/// What a published deployment needs that a local run does not. Locally the services run in Development (generated
+/// keys, the dev certificate, loopback proxies); published, a platform ingress terminates TLS in front of them
+/// and Identity must sign with real certificates. Nothing here changes a local run.
+/// </summary>
+public static class PublishExtensions
+{
+    public const string IngressNetworkParameter = "ingress-network";
+
+    /// <summary>
+    /// The address range of the platform's ingress (Container Apps' Envoy), asked for at deploy time; no default,
+    /// because a guessed range either trusts too much or breaks HTTPS detection. Null when running locally.
+    /// </summary>
+    public static IResourceBuilder<ParameterResource>? AddIngressNetwork(this IDistributedApplicationBuilder builder) =>
+        builder.ExecutionContext.IsPublishMode
+            ? builder.AddParameter(IngressNetworkParameter)
+                .WithDescription("CIDR of the ingress in front of the services, e.g. the Container Apps environment's infrastructure subnet. Never 0.0.0.0/0.")
+            : null;
+
+    /// <summary>
+    /// TLS ends at the ingress: the service serves plain HTTP to it and believes its <c>X-Forwarded-*</c> only.
+    /// Without both settings the HTTPS self-check stops start-up (or, worse, every client would look like the
+    /// ingress).
+    /// </summary>
+    public static IResourceBuilder<ProjectResource> BehindIngress(
+        this IResourceBuilder<ProjectResource> service, IResourceBuilder<ParameterResource>? ingressNetwork) =>
+        ingressNetwork is null
+            ? service
+            : service
+                .WithEnvironment("Https__TerminatedByProxy", "true")
+                .WithEnvironment("ForwardedHeaders__KnownNetworks__0", ingressNetwork);
+
+    /// <summary>The Gateway also partitions rate limits by the client address the ingress forwards.</summary>
+    public static IResourceBuilder<ProjectResource> WithIngressClientAddresses(
+        this IResourceBuilder<ProjectResource> gateway, IResourceBuilder<ParameterResource>? ingressNetwork) =>
+        ingressNetwork is null ? gateway : gateway.WithEnvironment("RateLimiting__TrustedProxies__0", ingressNetwork);
+
+    /// <summary>
+    /// Identity's signing and encryption certificates (base64 PKCS#12 and password) as secret parameters without
+    /// a default: the deployer supplies them, azd asks. Locally Identity generates Development keys instead.
+    /// </summary>
+    public static IResourceBuilder<ProjectResource> WithPublishedCertificates(
+        this IResourceBuilder<ProjectResource> identity, IDistributedApplicationBuilder builder)
+    {
+        if (!builder.ExecutionContext.IsPublishMode)
+        {
+            return identity;
+        }
+
+        foreach (var (purpose, section) in new[] { ("signing", "SigningCertificates"), ("encryption", "EncryptionCertificates") })
+        {
+            var certificate = builder.AddParameter($"identity-{purpose}-certificate", secret: true)
+                .WithDescription($"Base64 of the PKCS#12 file with the RSA key for token {purpose}.");
+            var password = builder.AddParameter($"identity-{purpose}-certificate-password", secret: true)
+                .WithDescription($"Password of the {purpose} PKCS#12 file.");
+            identity
+                .WithEnvironment($"Identity__Keys__{section}__0__Base64", certificate)
+                .WithEnvironment($"Identity__Keys__{section}__0__Password", password);
+        }
+
+        return identity;
+    }
+}

@@ -1,0 +1,252 @@
+using System.Security.Cryptography;
+using System.Text.Json;
+
+namespace SecureStack.AppHost.Tests;
+
+/// <summary>The publish manifest azd deploys from, generated once with known secret values supplied.</summary>
+public sealed class PublishManifestFixture : IAsyncLifetime
+{
+    /// <summary>Values a deployer would supply; none of them may be written into the manifest.</summary>
+    public IReadOnlyDictionary<string, string> Secrets { get; } = new Dictionary<string, string>
+    {
+        ["service-client-secret"] = NewSecret(),
+        ["redis-password"] = NewSecret(),
+        ["demo-user-password"] = NewSecret(),
+        ["identity-signing-certificate"] = NewSecret(),
+        ["identity-signing-certificate-password"] = NewSecret(),
+        ["identity-encryption-certificate"] = NewSecret(),
+        ["identity-encryption-certificate-password"] = NewSecret(),
+    };
+
+    public Manifest Manifest { get; private set; } = null!;
+
+    public async ValueTask InitializeAsync() =>
+        // An empty image setting hides whatever eng/test.sh put in the environment: the upstream image is published.
+        Manifest = await PublishManifest.GenerateAsync(
+            ["--Containers:Redis:Image=", .. Secrets.Select(secret => $"--Parameters:{secret.Key}={secret.Value}")],
+            TestContext.Current.CancellationToken);
+
+    public ValueTask DisposeAsync() => ValueTask.CompletedTask;
+
+    private static string NewSecret() => "Secret-" + Convert.ToHexString(RandomNumberGenerator.GetBytes(20));
+}
+
+public sealed class PublishManifestTests(PublishManifestFixture fixture) : IClassFixture<PublishManifestFixture>
+{
+    private static readonly string[] Services = ["identity", "api", "gateway"];
+
+    private Manifest Manifest => fixture.Manifest;
+
+    [Fact]
+    public void EveryServiceAndItsParametersArePublished()
+    {
+        Assert.Equal(["redis"], Manifest.NamesOfType("container.v0"));
+        Assert.Equal(["api", "gateway", "identity"], Manifest.NamesOfType("project.v0").Order());
+        Assert.Equal(
+            [
+                "identity-encryption-certificate", "identity-encryption-certificate-password",
+                "identity-signing-certificate", "identity-signing-certificate-password",
+                "ingress-network", "redis-password", "service-client-secret",
+            ],
+            Manifest.NamesOfType("parameter.v0").Order());
+    }
+
+    [Fact]
+    public void EachProjectPointsAtItsOwnProjectFile()
+    {
+        foreach (var (resource, project) in new[] { ("identity", "Identity"), ("api", "Api"), ("gateway", "Gateway") })
+        {
+            var path = Path.GetFullPath(Path.Combine(Manifest.Folder, Manifest.Resource(resource).GetProperty("path").GetString()!));
+
+            Assert.Equal(Path.Combine(project, $"SecureStack.{project}.csproj"), Path.GetRelativePath(RepositoryRoot, path));
+            Assert.True(File.Exists(path), path);
+        }
+    }
+
+    [Fact]
+    public void OnlyTheGatewayHasExternalBindings()
+    {
+        var external = Manifest.Resources.EnumerateObject()
+            .Where(resource => resource.Value.TryGetProperty("bindings", out var bindings)
+                && bindings.EnumerateObject().Any(binding => binding.Value.TryGetProperty("external", out var flag) && flag.GetBoolean()))
+            .Select(resource => resource.Name);
+
+        Assert.Equal(["gateway"], external);
+        Assert.True(Binding("gateway", "https").GetProperty("external").GetBoolean());
+    }
+
+    [Fact]
+    public void EveryServiceHasAnHttpBindingForItsProbesAndAnHttpsBinding()
+    {
+        foreach (var service in Services)
+        {
+            Assert.Equal("http", Binding(service, "http").GetProperty("scheme").GetString());
+            Assert.Equal("https", Binding(service, "https").GetProperty("scheme").GetString());
+            Assert.Equal("{" + service + ".bindings.http.targetPort}", Manifest.Env(service, "HTTP_PORTS"));
+        }
+    }
+
+    [Fact]
+    public void RedisIsTheUpstreamImageWithAPasswordOnAnInternalPort()
+    {
+        var redis = Manifest.Resource("redis");
+
+        Assert.StartsWith("docker.io/library/redis:", redis.GetProperty("image").GetString(), StringComparison.Ordinal);
+        Assert.Equal(6379, Binding("redis", "tcp").GetProperty("targetPort").GetInt32());
+        Assert.Equal("{redis-password.value}", redis.GetProperty("env").GetProperty("REDIS_PASSWORD").GetString());
+        Assert.Contains("password={redis-password.value}", redis.GetProperty("connectionString").GetString(), StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("service-client-secret", true)]
+    [InlineData("redis-password", true)]
+    [InlineData("identity-signing-certificate", false)]
+    [InlineData("identity-signing-certificate-password", false)]
+    [InlineData("identity-encryption-certificate", false)]
+    [InlineData("identity-encryption-certificate-password", false)]
+    public void EverySecretIsASecretParameterWithoutAValue(string name, bool generated)
+    {
+        var parameter = Manifest.Resource(name);
+        var input = parameter.GetProperty("inputs").GetProperty("value");
+
+        Assert.True(input.GetProperty("secret").GetBoolean(), $"{name} is not secret");
+        Assert.False(input.TryGetProperty("value", out _), $"{name} carries a value");
+        Assert.Equal("{" + name + ".inputs.value}", parameter.GetProperty("value").GetString());
+        if (generated)
+        {
+            // azd generates it once per environment; nothing literal is published.
+            var generate = input.GetProperty("default").GetProperty("generate");
+            Assert.True(generate.GetProperty("minLength").GetInt32() >= 22);
+            Assert.Single(input.GetProperty("default").EnumerateObject());
+        }
+        else
+        {
+            // The deployer must supply it: azd asks.
+            Assert.False(input.TryGetProperty("default", out _), $"{name} has a default");
+        }
+    }
+
+    [Fact]
+    public void EveryParameterOtherThanTheIngressNetworkIsSecret()
+    {
+        var notSecret = Manifest.NamesOfType("parameter.v0").Where(name =>
+            !(Manifest.Resource(name).GetProperty("inputs").GetProperty("value").TryGetProperty("secret", out var secret) && secret.GetBoolean()));
+
+        Assert.Equal(["ingress-network"], notSecret);
+        Assert.False(Manifest.Resource("ingress-network").GetProperty("inputs").GetProperty("value").TryGetProperty("default", out _));
+    }
+
+    [Fact]
+    public void SecretsReachTheServicesOnlyAsParameterReferences()
+    {
+        Assert.Equal("{service-client-secret.value}", Manifest.Env("identity", "Identity__Clients__securestack-service__ClientSecret"));
+        Assert.Equal("{identity-signing-certificate.value}", Manifest.Env("identity", "Identity__Keys__SigningCertificates__0__Base64"));
+        Assert.Equal("{identity-signing-certificate-password.value}", Manifest.Env("identity", "Identity__Keys__SigningCertificates__0__Password"));
+        Assert.Equal("{identity-encryption-certificate.value}", Manifest.Env("identity", "Identity__Keys__EncryptionCertificates__0__Base64"));
+        Assert.Equal("{identity-encryption-certificate-password.value}", Manifest.Env("identity", "Identity__Keys__EncryptionCertificates__0__Password"));
+        Assert.Equal("{redis-password.value}", Manifest.Env("gateway", "REDIS_PASSWORD"));
+        // Only Identity holds the client secret and the keys; the Api holds no secret at all.
+        Assert.Null(Manifest.Env("gateway", "Identity__Clients__securestack-service__ClientSecret"));
+        Assert.DoesNotContain(Manifest.Resource("api").GetProperty("env").EnumerateObject(),
+            variable => variable.Value.GetString()!.Contains("password", StringComparison.OrdinalIgnoreCase)
+                || variable.Value.GetString()!.Contains("secret", StringComparison.OrdinalIgnoreCase)
+                || variable.Value.GetString()!.Contains("certificate", StringComparison.OrdinalIgnoreCase));
+    }
+
+    [Fact]
+    public void EveryServiceTrustsOnlyTheIngressItIsToldAbout()
+    {
+        foreach (var service in Services)
+        {
+            Assert.Equal("true", Manifest.Env(service, "Https__TerminatedByProxy"));
+            Assert.Equal("{ingress-network.value}", Manifest.Env(service, "ForwardedHeaders__KnownNetworks__0"));
+        }
+
+        Assert.Equal("{ingress-network.value}", Manifest.Env("gateway", "RateLimiting__TrustedProxies__0"));
+    }
+
+    [Fact]
+    public void NoSuppliedSecretValueAppearsAnywhereInTheManifest()
+    {
+        foreach (var (name, value) in fixture.Secrets)
+        {
+            Assert.False(Manifest.Text.Contains(value, StringComparison.Ordinal), $"the value of {name} was published");
+        }
+
+        // Nor any value the AppHost generated and persisted in its user secrets on this machine.
+        foreach (var value in PersistedParameterValues())
+        {
+            Assert.False(Manifest.Text.Contains(value, StringComparison.Ordinal), "a persisted parameter value was published");
+        }
+    }
+
+    [Fact]
+    public void TheDemoUserIsNeverPublished()
+    {
+        Assert.DoesNotContain("demo-user-password", Manifest.Text, StringComparison.Ordinal);
+        Assert.DoesNotContain("DemoUser", Manifest.Text, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void EveryServiceValidatesTokensFromTheGatewaysPublicOrigin()
+    {
+        const string issuer = "{gateway.bindings.https.url}/";
+
+        Assert.Equal(issuer, Manifest.Env("identity", "Identity__Issuer"));
+        Assert.Equal(issuer, Manifest.Env("api", "Authentication__Jwt__Issuer"));
+        Assert.Equal(issuer, Manifest.Env("gateway", "Authentication__Jwt__Issuer"));
+    }
+
+    [Fact]
+    public void TheGatewayKnowsItsReplicaCountAndReachesRedisAndTheBackends()
+    {
+        Assert.Equal("2", Manifest.Env("gateway", "RateLimiting__ExpectedReplicas"));
+        Assert.Equal("{redis.connectionString}", Manifest.Env("gateway", "ConnectionStrings__redis"));
+        Assert.Equal("{api.bindings.http.url}", Manifest.Env("gateway", "services__api__http__0"));
+        Assert.Equal("{identity.bindings.http.url}", Manifest.Env("gateway", "services__identity__http__0"));
+    }
+
+    [Fact]
+    public void PublishedProjectsTrustForwardedHeadersOnlyAsServiceDefaultsConfigures()
+    {
+        // Aspire switches on the framework's forwarded-headers middleware for published projects; ServiceDefaults
+        // replaces its trust list with ForwardedHeaders:KnownProxies/KnownNetworks, which docs/deploy.md asks
+        // the operator to set. If Aspire stops doing this, that page must change.
+        foreach (var service in Services)
+        {
+            Assert.Equal("true", Manifest.Env(service, "ASPNETCORE_FORWARDEDHEADERS_ENABLED"));
+        }
+    }
+
+    [Fact]
+    public async Task TheReplicaCountIsConfigurable()
+    {
+        var manifest = await PublishManifest.GenerateAsync(["--Scale:GatewayReplicas=3"], TestContext.Current.CancellationToken);
+
+        Assert.Equal("3", manifest.Env("gateway", "RateLimiting__ExpectedReplicas"));
+    }
+
+    private JsonElement Binding(string resource, string name) =>
+        Manifest.Resource(resource).GetProperty("bindings").GetProperty(name);
+
+    // ProjectPath is the AppHost's folder.
+    private static string RepositoryRoot =>
+        Path.GetDirectoryName(Path.TrimEndingDirectorySeparator(Projects.SecureStack_AppHost.ProjectPath))!;
+
+    private static IEnumerable<string> PersistedParameterValues()
+    {
+        var secrets = Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.ApplicationData),
+            "Microsoft", "UserSecrets", "822255f9-19f6-494f-b49b-82c5e472e2a0", "secrets.json");
+        if (!File.Exists(secrets))
+        {
+            return [];
+        }
+
+        using var document = JsonDocument.Parse(File.ReadAllText(secrets));
+        return document.RootElement.EnumerateObject()
+            .Where(entry => entry.Name.StartsWith("Parameters:", StringComparison.Ordinal) && entry.Value.ValueKind == JsonValueKind.String)
+            .Select(entry => entry.Value.GetString()!)
+            .Where(value => value.Length >= 16)
+            .ToList();
+    }
+}
