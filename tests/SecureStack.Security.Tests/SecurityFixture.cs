@@ -105,6 +105,19 @@ public sealed class SecurityFixture : IAsyncLifetime
             return await RequestTokenAsync(PasswordGrant(email, password, "openid offline_access api.read api.write"));
         }));
 
+    /// <summary>
+    /// A correctly signed access token for <paramref name="subject"/>, otherwise the machine client's: a caller of
+    /// its own for tests that exhaust a per-caller budget, without spending the token endpoint's.
+    /// </summary>
+    public async Task<string> TrustedTokenForAsync(string subject)
+    {
+        var (header, payload) = Forge.Decode(await ServiceTokenAsync());
+        payload["sub"] = subject;
+        payload["jti"] = Guid.NewGuid().ToString("N");
+        using var key = SigningCertificate.GetRSAPrivateKey()!;
+        return Forge.Rs256(header, payload, key);
+    }
+
     /// <summary>Registers <c>name-runid@example.test</c> through the Gateway and returns its credentials.</summary>
     public async Task<(string Email, string Password)> RegisterUserAsync(string name)
     {
