@@ -70,13 +70,24 @@ public sealed class JwtAttackMatrixTests(SecurityFixture fixture)
     public async Task AnOversizedTokenIsRefusedBeforeItIsParsed()
     {
         var (header, payload) = await RealTokenPartsAsync();
-        payload["padding"] = new string('A', 64 * 1024);
+        // Over the 16 KiB header budget. Kestrel answers 431 and closes; a larger header could still be in flight
+        // when it does, which the client sees as a reset: also a refusal, never a 200.
+        payload["padding"] = new string('A', 24 * 1024);
 
-        using var response = await SendAsync(Forge.Rs256(header, payload, TrustedKey()));
+        HttpStatusCode? status;
+        try
+        {
+            using var response = await SendAsync(Forge.Rs256(header, payload, TrustedKey()));
+            status = response.StatusCode;
+        }
+        catch (HttpRequestException exception) when (exception.InnerException is IOException)
+        {
+            status = null;
+        }
 
         Assert.True(
-            response.StatusCode is HttpStatusCode.RequestHeaderFieldsTooLarge or HttpStatusCode.Unauthorized,
-            $"expected 431 or 401, got {(int)response.StatusCode}");
+            status is null or HttpStatusCode.RequestHeaderFieldsTooLarge or HttpStatusCode.Unauthorized,
+            $"expected 431 or 401, got {(int?)status}");
     }
 
     [Fact]

@@ -16,7 +16,7 @@ public sealed class Api01ObjectLevelAuthorizationTests(SecurityFixture fixture)
         using var alice = fixture.CreateGatewayClient(await fixture.UserTokenAsync("alice"));
         using var bob = fixture.CreateGatewayClient(await fixture.UserTokenAsync("bob"));
         var (note, etag) = await GatewayCalls.CreateNoteAsync(alice, "alice's secret");
-        var path = note.PathAndQuery;
+        var path = note.ToString();
 
         using var read = await bob.GetAsync(path, Cancellation);
         using var replaced = await GatewayCalls.SendJsonAsync(bob, HttpMethod.Put, path, new { title = "pwned", body = "", tags = Array.Empty<string>() }, etag);
@@ -44,7 +44,7 @@ public sealed class Api01ObjectLevelAuthorizationTests(SecurityFixture fixture)
         using var machine = fixture.CreateGatewayClient(await fixture.ServiceTokenAsync());
         var (note, _) = await GatewayCalls.CreateNoteAsync(alice, "not for machines");
 
-        using var read = await machine.GetAsync(note.PathAndQuery, Cancellation);
+        using var read = await machine.GetAsync(note.ToString(), Cancellation);
 
         Assert.Equal(HttpStatusCode.NotFound, read.StatusCode);
     }

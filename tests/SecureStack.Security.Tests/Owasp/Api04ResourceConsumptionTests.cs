@@ -55,7 +55,7 @@ public sealed class Api04ResourceConsumptionTests(SecurityFixture fixture)
     {
         using var gateway = fixture.CreateGatewayClient(await fixture.ServiceTokenAsync());
         using var request = new HttpRequestMessage(HttpMethod.Get, "/api/v1/notes");
-        request.Headers.Add("X-Padding", new string('a', 40 * 1024));
+        request.Headers.Add("X-Padding", new string('a', 24 * 1024));
 
         using var response = await gateway.SendAsync(request, Cancellation);
 

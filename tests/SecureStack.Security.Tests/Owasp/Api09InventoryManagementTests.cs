@@ -25,8 +25,6 @@ public sealed class Api09InventoryManagementTests(SecurityFixture fixture)
     [InlineData("/api/openapi/v1.json")]
     [InlineData("/scalar")]
     [InlineData("/api/scalar")]
-    [InlineData("/health")]
-    [InlineData("/alive")]
     [InlineData("/api/health")]
     [InlineData("/api/alive")]
     [InlineData("/api/v2/notes")]
@@ -46,6 +44,22 @@ public sealed class Api09InventoryManagementTests(SecurityFixture fixture)
 
         Assert.Contains(asAnonymous.StatusCode, new[] { HttpStatusCode.NotFound, HttpStatusCode.Unauthorized });
         Assert.Equal(HttpStatusCode.NotFound, asClient.StatusCode);
+    }
+
+    [Theory]
+    [InlineData("/health")]
+    [InlineData("/alive")]
+    public async Task API9_TheGatewaysOwnProbesAnswerWithTheBareStatusWordOnly(string path)
+    {
+        // The edge's own probes are public (load balancers call them). They must not become an inventory:
+        // no check names, no durations, no dependency list.
+        using var gateway = fixture.CreateGatewayClient();
+
+        using var response = await gateway.GetAsync(path, Cancellation);
+        var body = await response.Content.ReadAsStringAsync(Cancellation);
+
+        Assert.Contains(body, new[] { "Healthy", "Degraded", "Unhealthy" });
+        SecurityBaseline.AssertCommonHeaders(response);
     }
 
     [Fact]
