@@ -43,9 +43,15 @@ public sealed class Api04ResourceConsumptionTests(SecurityFixture fixture)
     {
         using var gateway = fixture.CreateGatewayClient(await fixture.ServiceTokenAsync());
         var json = $"{{\"title\":\"big\",\"body\":\"{new string('a', 2 * 1024 * 1024)}\"}}";
-        using var content = new StringContent(json, Encoding.UTF8, "application/json");
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/api/v1/notes")
+        {
+            Content = new StringContent(json, Encoding.UTF8, "application/json"),
+        };
+        // Wait for the Gateway's verdict on the declared length before sending: otherwise its 413-and-close can
+        // race the upload and surface as a broken pipe instead of the status under test.
+        request.Headers.ExpectContinue = true;
 
-        using var response = await gateway.PostAsync("/api/v1/notes", content, Cancellation);
+        using var response = await gateway.SendAsync(request, Cancellation);
 
         Assert.Equal(HttpStatusCode.RequestEntityTooLarge, response.StatusCode);
     }
