@@ -86,6 +86,14 @@ get_token() {
   fi
   TOKEN="$(curl_gateway -X POST "$GATEWAY/connect/token" "${form[@]}" | jq -r '.access_token // empty')"
   [ -n "$TOKEN" ] || die "could not get a token from $GATEWAY/connect/token"
+  # sqlmap sends about a thousand requests: as a second caller (the machine client) where its secret is known,
+  # so the per-user limit (600 a minute) does not turn the other scanners' requests into 429s.
+  SQLMAP_TOKEN="$TOKEN"
+  if [ -n "${CLIENT_SECRET:-${SECURESTACK_CLIENT_SECRET:-}}" ]; then
+    SQLMAP_TOKEN="$(curl_gateway -X POST "$GATEWAY/connect/token" -d grant_type=client_credentials -d client_id=securestack-service \
+      --data-urlencode "client_secret=${CLIENT_SECRET:-$SECURESTACK_CLIENT_SECRET}" --data-urlencode "scope=api.read api.write" \
+      | jq -r '.access_token // empty')"
+  fi
 }
 
 # One summary row per scanner: name, command status, findings at medium or above, report.
@@ -98,10 +106,16 @@ run_testssl() {
   rm -f "$report"
   timeout 600 testssl --quiet --warnings off --add-ca "$CA" --severity MEDIUM --jsonfile "$report" \
     "$host_port" >"$OUT/testssl.log" 2>&1 || true
+  # Waived for the development certificate (self-signed, local), which has no CRL or OCSP URI; the waiver is
+  # printed in the output. A CA-issued deployment certificate has both: scan it with SECURESTACK_STRICT_TLS=1.
+  local accepted='^(cert_revocation)$'
+  [ -n "${SECURESTACK_STRICT_TLS:-}" ] && accepted='^$'
+  local medium='select((.severity == "MEDIUM" or .severity == "HIGH" or .severity == "CRITICAL") and (.id | test($accepted) | not))'
   local count=0
   if [ -s "$report" ]; then
-    count=$(jq '[.[] | select(.severity == "MEDIUM" or .severity == "HIGH" or .severity == "CRITICAL")] | length' "$report")
-    jq -r '.[] | select(.severity == "MEDIUM" or .severity == "HIGH" or .severity == "CRITICAL") | "  testssl \(.severity) \(.id): \(.finding)"' "$report" >&2
+    count=$(jq --arg accepted "$accepted" "[.[] | $medium] | length" "$report")
+    jq -r --arg accepted "$accepted" ".[] | $medium | \"  testssl \\(.severity) \\(.id): \\(.finding)\"" "$report" >&2
+    jq -r --arg accepted "$accepted" '.[] | select(.id | test($accepted)) | "  testssl accepted (development certificate) \(.severity) \(.id): \(.finding)"' "$report" >&2
   else
     count=1; log "testssl wrote no report; see $OUT/testssl.log"
   fi
@@ -113,11 +127,12 @@ run_wapiti() {
   local auth=()
   [ -n "${TOKEN:-}" ] && auth=(-H "Authorization: Bearer $TOKEN")
   rm -f "$report"
-  # --external/--internal endpoints on loopback: the SSRF module must not call out to the internet.
-  timeout 900 wapiti -u "$GATEWAY/api/v1/" --scope folder \
+  # No ssrf module: it needs Wapiti's callback endpoint on the internet, and this scan stays on loopback. SSRF is
+  # proved by the security suite instead (Api07ServerSideRequestForgeryTests: a loopback listener sees nothing).
+  # TLS is verified against the development certificate, as every SecureStack client does.
+  REQUESTS_CA_BUNDLE="$(realpath "$CA")" timeout 900 wapiti -u "$GATEWAY/api/v1/" --scope folder \
     -s "$GATEWAY/api/v1/notes?limit=10&after=AAAAAAAAAAAAAAAAAAAAAA" -s "$GATEWAY/api/v1/notes/$note_id" \
-    -m "sql,exec,file,crlf,ssrf,methods,http_headers" "${auth[@]}" \
-    --external-endpoint "http://127.0.0.1:9/" --internal-endpoint "http://127.0.0.1:9/" \
+    -m "sql,blindsql,exec,file,crlf,methods,http_headers" "${auth[@]}" \
     --verify-ssl 1 --flush-session --max-scan-time 600 -t 10 -f json -o "$report" >"$OUT/wapiti.log" 2>&1 || true
   local count=0
   if [ -s "$report" ]; then
@@ -134,17 +149,19 @@ run_wapiti() {
 run_sqlmap() {
   local dir="$OUT/sqlmap" t0=$SECONDS
   local auth=()
-  [ -n "${TOKEN:-}" ] && auth=(--headers "Authorization: Bearer $TOKEN")
+  [ -n "${SQLMAP_TOKEN:-}" ] && auth=(--headers "Authorization: Bearer $SQLMAP_TOKEN")
   rm -rf "$dir"; mkdir -p "$dir"
-  # sqlmap cannot take a CA file; the target is loopback only (checked above).
-  timeout 600 sqlmap --batch --disable-coloring --output-dir "$dir" "${auth[@]}" --level 2 --risk 1 --threads 1 \
+  # sqlmap cannot take a CA file; the target is loopback only (checked above). --delay keeps it under the
+  # per-user limit: answers of 429 test nothing.
+  timeout 600 sqlmap --batch --disable-coloring --output-dir "$dir" "${auth[@]}" --level 2 --risk 1 --threads 1 --delay 0.12 \
     -u "$GATEWAY/api/v1/notes?limit=10&after=AAAAAAAAAAAAAAAAAAAAAA" -p "limit,after" >"$dir/query.log" 2>&1 || true
-  timeout 600 sqlmap --batch --disable-coloring --output-dir "$dir" "${auth[@]}" --level 2 --risk 1 --threads 1 \
+  timeout 600 sqlmap --batch --disable-coloring --output-dir "$dir" "${auth[@]}" --level 2 --risk 1 --threads 1 --delay 0.12 \
     -u "$GATEWAY/api/v1/notes" --method POST --data '{"title":"scan*","body":"scan","tags":["scan"]}' \
     >"$dir/body.log" 2>&1 || true
-  local count
+  local count limited
   count=$(cat "$dir"/query.log "$dir"/body.log | grep -c "identified the following injection point" || true)
-  row sqlmap "ran in $((SECONDS - t0)) s" "$count" "$dir/*.log"
+  limited=$(cat "$dir"/query.log "$dir"/body.log | grep -oE "429 \(Too Many Requests\) - [0-9]+" | grep -oE "[0-9]+$" | awk '{ sum += $1 } END { print sum + 0 }' || true)
+  row sqlmap "ran in $((SECONDS - t0)) s; ${limited:-0} answers were 429" "$count" "$dir/*.log"
 }
 
 run_ffuf() {
@@ -215,7 +232,7 @@ WORDS
   for base in "" "api/v1/"; do
     local report="$OUT/ffuf-${base//\//_}root.json" auth=()
     [ -n "${TOKEN:-}" ] && [ -n "$base" ] && auth=(-H "Authorization: Bearer $TOKEN")
-    timeout 300 ffuf -s -w "$words" -u "$GATEWAY/${base}FUZZ" "${auth[@]}" -rate 8 -t 4 \
+    timeout 300 ffuf -s -w "$words" -u "$GATEWAY/${base}FUZZ" "${auth[@]}" -p 0.1 -t 1 \
       -mc all -fc 404,401,405,429 -of json -o "$report" >"$OUT/ffuf.log" 2>&1 || true
     if [ -s "$report" ]; then
       while read -r word status; do
