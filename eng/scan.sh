@@ -44,8 +44,15 @@ stack_pid=""
 stop_stack() {
   if [ -n "$stack_pid" ]; then
     log "stopping the stack this script started (pid $stack_pid)"
-    kill -INT "$stack_pid" 2>/dev/null || true
-    wait "$stack_pid" 2>/dev/null || true
+    # TERM, not INT: a background job of a non-interactive shell ignores SIGINT. The AppHost (dotnet run's
+    # child) stops its resources and containers on TERM; give it 60 s.
+    local children
+    children="$(pgrep -P "$stack_pid" || true)"
+    kill -TERM $children "$stack_pid" 2>/dev/null || true
+    for _ in $(seq 1 60); do
+      kill -0 "$stack_pid" 2>/dev/null || break
+      sleep 1
+    done
   fi
 }
 trap stop_stack EXIT
