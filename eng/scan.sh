@@ -242,13 +242,16 @@ WORDS
     timeout 300 ffuf -s -w "$words" -u "$GATEWAY/${base}FUZZ" "${auth[@]}" -p 0.1 -t 1 \
       -mc all -fc 404,401,405,429 -of json -o "$report" >"$OUT/ffuf.log" 2>&1 || true
     if [ -s "$report" ]; then
-      while read -r word status; do
+      while read -r word status location; do
         [ -z "$word" ] && continue
+        # Identity answers every unknown anonymous path with its sign-in challenge: the same 302 whether or
+        # not the path exists, so it reveals nothing.
+        if [[ "$status" =~ ^30[23]$ && "$location" == "$GATEWAY/account/login?ReturnUrl="* ]]; then continue; fi
         if ! [[ "${base}${word}" =~ $expected || "$word" =~ $expected ]]; then
           log "ffuf: unexpected $status at /${base}${word}"
           count=$((count + 1))
         fi
-      done < <(jq -r '.results[] | "\(.input.FUZZ) \(.status)"' "$report")
+      done < <(jq -r '.results[] | "\(.input.FUZZ) \(.status) \(.redirectlocation)"' "$report")
     fi
   done
   row ffuf "ran in $((SECONDS - t0)) s" "$count" "$OUT/ffuf-*.json"
