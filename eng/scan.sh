@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Scripted scanners against the Gateway, the only door into the stack (issue 7):
 #   testssl.sh  TLS protocols, ciphers, certificate, known TLS vulnerabilities
-#   wapiti      injection (sql, exec, file), crlf, ssrf, http_headers, methods on the Api's routes
+#   wapiti      injection (sql, blindsql, exec, file), crlf, http_headers, methods on the Api routes
 #   sqlmap      the notes query parameters and the JSON body of POST /api/v1/notes
 #   ffuf        hidden routes at the edge and under /api/v1
 # Uses a running stack (SECURESTACK_GATEWAY, default https://localhost:5443) or starts one, gets a real token,
