@@ -1,0 +1,153 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Http.Headers;
+using System.Text;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.AspNetCore.TestHost;
+using Microsoft.Data.Sqlite;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using SecureStack.Api;
+
+namespace SecureStack.Security.Tests.Owasp;
+
+/// <summary>
+/// API10:2023 Unsafe Consumption of APIs: the one third-party answer every request depends on is the token
+/// server's metadata (discovery and JWKS). When it is malformed, oversized, empty, lying or slow, validation
+/// fails closed (401) within the metadata client's timeout, never open and never a 500. The running AppHost's
+/// Identity cannot be made hostile, so this is the real Api (Production settings) with its metadata client
+/// pointed at a hostile server; the token is otherwise perfect.
+/// </summary>
+public sealed class Api10UnsafeConsumptionTests
+{
+    /// <summary>The standard resilience pipeline's total budget (30 s) plus start-up slack.</summary>
+    private static readonly TimeSpan FailClosedWithin = TimeSpan.FromSeconds(45);
+
+    private static CancellationToken Cancellation => TestContext.Current.CancellationToken;
+
+    [Theory]
+    [InlineData(HostileMetadata.Mode.Honest, HttpStatusCode.OK)]
+    [InlineData(HostileMetadata.Mode.MalformedJwks, HttpStatusCode.Unauthorized)]
+    [InlineData(HostileMetadata.Mode.EmptyJwks, HttpStatusCode.Unauthorized)]
+    [InlineData(HostileMetadata.Mode.OversizedJwks, HttpStatusCode.Unauthorized)]
+    [InlineData(HostileMetadata.Mode.AttackerKeyInJwks, HttpStatusCode.Unauthorized)]
+    [InlineData(HostileMetadata.Mode.MalformedDiscovery, HttpStatusCode.Unauthorized)]
+    [InlineData(HostileMetadata.Mode.JwksServerError, HttpStatusCode.Unauthorized)]
+    public async Task API10_AHostileJwksMakesValidationFailClosed(HostileMetadata.Mode mode, HttpStatusCode expected)
+    {
+        await using var api = new HostileMetadataApiFactory(mode);
+        using var client = api.CreateClient(api.Issuer.CreateToken());
+
+        using var response = await client.GetAsync("/api/v1/notes", Cancellation);
+
+        Assert.Equal(expected, response.StatusCode);
+    }
+
+    [Fact]
+    public async Task API10_ASlowJwksMakesValidationFailClosedWithinTheTimeout()
+    {
+        await using var api = new HostileMetadataApiFactory(HostileMetadata.Mode.Slow);
+        using var client = api.CreateClient(api.Issuer.CreateToken());
+        client.Timeout = TimeSpan.FromMinutes(2);
+        var clock = Stopwatch.StartNew();
+
+        using var response = await client.GetAsync("/api/v1/notes", Cancellation);
+
+        Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
+        Assert.True(clock.Elapsed < FailClosedWithin, $"took {clock.Elapsed}");
+    }
+}
+
+/// <summary>Answers the Api's metadata requests like the test issuer, except for the one thing it breaks.</summary>
+public sealed class HostileMetadata(TestIssuer issuer, HostileMetadata.Mode mode) : HttpMessageHandler
+{
+    public enum Mode { Honest, MalformedJwks, EmptyJwks, OversizedJwks, AttackerKeyInJwks, MalformedDiscovery, JwksServerError, Slow }
+
+    private readonly HttpMessageInvoker _honest = new(issuer.CreateHandler());
+
+    protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+    {
+        var isJwks = request.RequestUri!.AbsolutePath.EndsWith("/jwks", StringComparison.Ordinal);
+        switch (mode)
+        {
+            case Mode.MalformedDiscovery when !isJwks:
+                return Json("{\"issuer\": \"https://issuer.test\", \"jwks_uri\": ");
+            case Mode.MalformedJwks when isJwks:
+                return Json("{\"keys\": [{\"kty\": \"RSA\", \"n\": 42, \"e\": null}");
+            case Mode.EmptyJwks when isJwks:
+                return Json("{\"keys\": []}");
+            case Mode.OversizedJwks when isJwks:
+                return Json($"{{\"keys\": [], \"padding\": \"{new string('a', 4 * 1024 * 1024)}\"}}");
+            case Mode.AttackerKeyInJwks when isJwks:
+                using (var attacker = System.Security.Cryptography.RSA.Create(2048))
+                {
+                    var jwk = Forge.Jwk(attacker, issuer.SigningKey.KeyId);
+                    jwk["alg"] = "RS256";
+                    return Json($"{{\"keys\": [{jwk.ToJsonString()}]}}");
+                }
+
+            case Mode.JwksServerError when isJwks:
+                return new HttpResponseMessage(HttpStatusCode.InternalServerError);
+            case Mode.Slow when isJwks:
+                await Task.Delay(Timeout.InfiniteTimeSpan, cancellationToken);
+                break;
+        }
+
+        return await _honest.SendAsync(request, cancellationToken);
+    }
+
+    protected override void Dispose(bool disposing)
+    {
+        if (disposing)
+        {
+            _honest.Dispose();
+        }
+
+        base.Dispose(disposing);
+    }
+
+    private static HttpResponseMessage Json(string body) =>
+        new(HttpStatusCode.OK) { Content = new StringContent(body, Encoding.UTF8, "application/json") };
+}
+
+/// <summary>The real Api in Production, with a temporary database and a hostile metadata server.</summary>
+public sealed class HostileMetadataApiFactory(HostileMetadata.Mode mode) : WebApplicationFactory<ApiEntryPoint>
+{
+    private readonly string _databasePath = Path.Combine(Path.GetTempPath(), $"securestack-security-{Guid.NewGuid():N}.db");
+
+    public TestIssuer Issuer { get; } = new();
+
+    public HttpClient CreateClient(string token)
+    {
+        var client = CreateClient();
+        client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
+        return client;
+    }
+
+    protected override void ConfigureWebHost(IWebHostBuilder builder)
+    {
+        ClientOptions.BaseAddress = new Uri("https://localhost");
+        builder.UseEnvironment(Environments.Production);
+        builder.UseSetting("ConnectionStrings:notes", $"Data Source={_databasePath}");
+        builder.UseSetting("Authentication:Jwt:Authority", TestIssuer.Authority);
+        builder.UseSetting("Authentication:Jwt:Issuer", TestIssuer.Issuer);
+        builder.UseSetting("Authentication:Jwt:Audience", TestIssuer.Audience);
+        builder.UseSetting("Https:TerminatedByProxy", "true");
+        builder.UseSetting("ForwardedHeaders:KnownProxies:0", "10.0.0.1");
+        builder.ConfigureTestServices(services =>
+            services.AddHttpClient(SecureStackJwtBearerExtensions.MetadataHttpClientName)
+                .ConfigurePrimaryHttpMessageHandler(() => new HostileMetadata(Issuer, mode)));
+    }
+
+    public override async ValueTask DisposeAsync()
+    {
+        await base.DisposeAsync();
+        Issuer.Dispose();
+        SqliteConnection.ClearAllPools();
+        foreach (var suffix in new[] { "", "-shm", "-wal" })
+        {
+            File.Delete(_databasePath + suffix);
+        }
+    }
+}
