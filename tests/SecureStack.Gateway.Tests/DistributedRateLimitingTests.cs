@@ -251,6 +251,20 @@ public sealed partial class DistributedRateLimitingTests(RedisContainerFixture r
 
         await stack.Client.SendAsync(ResponseAssertions.Get("/api/v1/notes", stack.User("alice@example.com")), Cancellation);
 
+        // The server's span stops just after the response is sent, which can be after the client has it.
+        bool Recorded()
+        {
+            lock (spans)
+            {
+                return spans.Any(activity => activity.GetTagItem("securestack.rate_limit.policy") is "per-user");
+            }
+        }
+
+        for (var attempt = 0; attempt < 100 && !Recorded(); attempt++)
+        {
+            await Task.Delay(20, Cancellation);
+        }
+
         Activity span;
         lock (spans)
         {
