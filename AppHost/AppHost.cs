@@ -22,6 +22,7 @@ var issuer = gateway.IssuerUrl();
 // disk (Identity:DataPath). A second replica needs that state shared first (PostgreSQL, keys from certificates,
 // the key ring in Redis or the database): see docs/deploy.md.
 var identity = builder.AddProject<Projects.SecureStack_Identity>("identity")
+    .WithReference(redis).WaitFor(redis)
     .WithEnvironment("Identity__Issuer", issuer)
     .WithEnvironment("Identity__Clients__securestack-service__ClientSecret", serviceClientSecret)
     .WithDevelopmentDemoUser(builder)

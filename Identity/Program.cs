@@ -7,6 +7,7 @@ builder.AddServiceDefaults();
 builder.AddIdentityDatabase();
 builder.AddAccounts();
 builder.AddTokenServer();
+builder.AddRevocationSharing();
 
 var app = builder.Build();
 

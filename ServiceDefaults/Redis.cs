@@ -1,4 +1,5 @@
 using Microsoft.Extensions.DependencyInjection;
+using SecureStack.ServiceDefaults.Authentication;
 
 namespace Microsoft.Extensions.Hosting;
 
@@ -15,6 +16,8 @@ public static class RedisExtensions
         where TBuilder : IHostApplicationBuilder
     {
         builder.AddRedisClient(ConnectionName);
+        // With Redis at hand, token validation also refuses access tokens revoked at Identity.
+        builder.Services.AddSingleton<RevokedTokens>();
         return builder;
     }
 }

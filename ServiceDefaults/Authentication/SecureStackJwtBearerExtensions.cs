@@ -121,6 +121,15 @@ public static class SecureStackJwtBearerExtensions
 
         bearer.Events = new JwtBearerEvents
         {
+            OnTokenValidated = async context =>
+            {
+                if (context.HttpContext.RequestServices.GetService<RevokedTokens>() is { } revoked
+                    && context.Principal?.FindFirst("jti")?.Value is { Length: > 0 } tokenId
+                    && await revoked.IsRevokedAsync(tokenId, context.HttpContext.RequestAborted))
+                {
+                    context.Fail("The access token was revoked.");
+                }
+            },
             OnChallenge = context =>
             {
                 // The exception type names the failed check (expired, audience, signature ...); its message
