@@ -103,7 +103,7 @@ public static class NotesApi
         return TypedResults.Created($"/api/v1/notes/{note.Id}", NoteResponse.From(note));
     }
 
-    public static async Task<Results<Ok<NoteResponse>, NotFound, ProblemHttpResult>> ReplaceNote(
+    public static Task<Results<Ok<NoteResponse>, NotFound, ProblemHttpResult>> ReplaceNote(
         Guid id,
         ReplaceNoteRequest request,
         [FromHeader(Name = "If-Match")] string? ifMatch,
@@ -111,31 +111,39 @@ public static class NotesApi
         NotesDbContext db,
         HttpResponse response,
         CancellationToken cancellationToken)
-    {
-        var note = await db.Notes.OwnedBy(user.OwnerId()).SingleOrDefaultAsync(n => n.Id == id, cancellationToken);
-        if (note is null)
+        => UpdateAsync(id, ifMatch, user, db, response, note =>
         {
-            return TypedResults.NotFound();
-        }
+            note.Title = request.Title;
+            note.Body = request.Body;
+            note.Tags = [.. request.Tags];
+        }, cancellationToken);
 
-        if (Precondition(ifMatch, note, required: true) is { } failed)
-        {
-            return failed;
-        }
-
-        note.Title = request.Title;
-        note.Body = request.Body;
-        note.Tags = [.. request.Tags];
-        return await SaveAsync(db, note, response, cancellationToken);
-    }
-
-    public static async Task<Results<Ok<NoteResponse>, NotFound, ProblemHttpResult>> PatchNote(
+    public static Task<Results<Ok<NoteResponse>, NotFound, ProblemHttpResult>> PatchNote(
         Guid id,
         PatchNoteRequest request,
         [FromHeader(Name = "If-Match")] string? ifMatch,
         ClaimsPrincipal user,
         NotesDbContext db,
         HttpResponse response,
+        CancellationToken cancellationToken)
+        => UpdateAsync(id, ifMatch, user, db, response, note =>
+        {
+            note.Title = request.Title ?? note.Title;
+            note.Body = request.Body ?? note.Body;
+            note.Tags = request.Tags is null ? note.Tags : [.. request.Tags];
+        }, cancellationToken);
+
+    /// <summary>
+    /// The shared shape of PUT and PATCH: only the caller's own note (404 otherwise, not 403), only with a
+    /// current ETag (428/412), then the change and a save that still detects a concurrent writer.
+    /// </summary>
+    private static async Task<Results<Ok<NoteResponse>, NotFound, ProblemHttpResult>> UpdateAsync(
+        Guid id,
+        string? ifMatch,
+        ClaimsPrincipal user,
+        NotesDbContext db,
+        HttpResponse response,
+        Action<Note> apply,
         CancellationToken cancellationToken)
     {
         var note = await db.Notes.OwnedBy(user.OwnerId()).SingleOrDefaultAsync(n => n.Id == id, cancellationToken);
@@ -149,9 +157,7 @@ public static class NotesApi
             return failed;
         }
 
-        note.Title = request.Title ?? note.Title;
-        note.Body = request.Body ?? note.Body;
-        note.Tags = request.Tags is null ? note.Tags : [.. request.Tags];
+        apply(note);
         return await SaveAsync(db, note, response, cancellationToken);
     }
 
