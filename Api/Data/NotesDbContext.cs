@@ -3,8 +3,22 @@ using SecureStack.Api.Models;
 
 namespace SecureStack.Api.Data;
 
-public sealed class NotesDbContext(DbContextOptions<NotesDbContext> options) : DbContext(options)
+/// <summary>
+/// The notes on SQLite (the embedded default; migrations in <c>Migrations/Sqlite</c>). PostgreSQL uses
+/// <see cref="PostgresNotesDbContext"/>: the same model with its own migrations.
+/// </summary>
+public class NotesDbContext : DbContext
 {
+    public NotesDbContext(DbContextOptions<NotesDbContext> options)
+        : base(options)
+    {
+    }
+
+    protected NotesDbContext(DbContextOptions options)
+        : base(options)
+    {
+    }
+
     public DbSet<Note> Notes => Set<Note>();
 
     protected override void OnModelCreating(ModelBuilder modelBuilder)
@@ -23,3 +37,9 @@ public sealed class NotesDbContext(DbContextOptions<NotesDbContext> options) : D
         note.HasIndex(n => new { n.OwnerId, n.Id });
     }
 }
+
+/// <summary>
+/// The PostgreSQL variant. A type of its own only so that EF Core tells the two providers' migrations apart; the
+/// endpoints resolve it as <see cref="NotesDbContext"/>.
+/// </summary>
+public sealed class PostgresNotesDbContext(DbContextOptions<PostgresNotesDbContext> options) : NotesDbContext(options);

@@ -1,5 +1,4 @@
 using Microsoft.EntityFrameworkCore;
-using Microsoft.Extensions.Options;
 using SecureStack.Api.Data;
 using SecureStack.Api.Options;
 
@@ -18,17 +17,22 @@ public static class DataExtensions
                 $"ConnectionStrings:{NotesDatabaseOptions.ConnectionStringName} is not set: give the notes database a connection string.")
             .ValidateOnStart();
 
-        builder.Services.AddDbContext<NotesDbContext>((services, options) =>
+        // Queries go through EF only, so every value reaches the database as a parameter. The provider decides
+        // the context type (and with it which migrations apply), so it is read here, once; an unknown value
+        // fails the options validation above.
+        var provider = builder.Configuration[$"{NotesDatabaseOptions.SectionName}:{nameof(NotesDatabaseOptions.Provider)}"];
+        if (string.Equals(provider, NotesDatabaseOptions.Postgres, StringComparison.Ordinal))
         {
-            var database = services.GetRequiredService<IOptions<NotesDatabaseOptions>>().Value;
-            var connectionString = builder.Configuration.GetConnectionString(NotesDatabaseOptions.ConnectionStringName);
-            _ = database.Provider switch
-            {
-                // Queries go through EF only, so every value reaches the database as a parameter.
-                NotesDatabaseOptions.Sqlite => options.UseSqlite(connectionString),
-                _ => throw new InvalidOperationException($"Unsupported {NotesDatabaseOptions.SectionName}:Provider '{database.Provider}'."),
-            };
-        });
+            builder.Services.AddDbContext<NotesDbContext, PostgresNotesDbContext>(options =>
+                options.UseNpgsql(builder.Configuration.GetConnectionString(NotesDatabaseOptions.ConnectionStringName)));
+            // Aspire's client integration: a readiness health check, traces, metrics and transient-failure retries.
+            builder.EnrichNpgsqlDbContext<PostgresNotesDbContext>();
+        }
+        else
+        {
+            builder.Services.AddDbContext<NotesDbContext>(options =>
+                options.UseSqlite(builder.Configuration.GetConnectionString(NotesDatabaseOptions.ConnectionStringName)));
+        }
 
         builder.Services.AddHostedService<NotesDatabaseMigrator>();
         return builder;

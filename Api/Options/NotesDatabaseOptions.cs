@@ -8,13 +8,14 @@ public sealed class NotesDatabaseOptions
     public const string SectionName = "NotesDatabase";
     public const string ConnectionStringName = "notes";
     public const string Sqlite = "Sqlite";
+    public const string Postgres = "Postgres";
 
     /// <summary>
-    /// The EF Core provider. Only <c>Sqlite</c> ships today; PostgreSQL is a provider package, a case in
-    /// <c>DataExtensions</c> and its own migrations away.
+    /// The EF Core provider: <c>Sqlite</c> (embedded, replicas on one host share the file) or <c>Postgres</c>
+    /// (any number of replicas anywhere). Each has its own migrations.
     /// </summary>
     [Required]
-    [AllowedValues(Sqlite)]
+    [AllowedValues(Sqlite, Postgres)]
     public string Provider { get; set; } = Sqlite;
 
     /// <summary>Apply pending migrations before the server starts listening.</summary>

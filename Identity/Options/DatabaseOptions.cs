@@ -2,16 +2,26 @@ using System.ComponentModel.DataAnnotations;
 
 namespace SecureStack.Identity.Options;
 
-/// <summary>The <c>Database</c> section: which EF Core provider stores users, clients and tokens.</summary>
+/// <summary>The <c>Database</c> section: which EF Core provider stores users, clients, tokens and the key ring.</summary>
 public sealed class DatabaseOptions
 {
     public const string SectionName = "Database";
     public const string Sqlite = "Sqlite";
+    public const string Postgres = "Postgres";
 
-    /// <summary>Only <c>Sqlite</c> today; the endpoints only see EF Core, so PostgreSQL is a new case here.</summary>
+    /// <summary>The connection string the AppHost passes for its <c>identitydb</c> PostgreSQL database.</summary>
+    public const string PostgresConnectionStringName = "identitydb";
+
+    /// <summary><c>Sqlite</c> (embedded, one replica) or <c>Postgres</c> (shared by any number of replicas).</summary>
     [Required]
+    [AllowedValues(Sqlite, Postgres)]
     public string Provider { get; set; } = Sqlite;
 
-    /// <summary>Optional; by default a file <c>identity.db</c> in <c>Identity:DataPath</c>.</summary>
+    /// <summary>
+    /// Optional for SQLite (default: a file <c>identity.db</c> in <c>Identity:DataPath</c>); for PostgreSQL
+    /// <c>ConnectionStrings:identitydb</c> when unset.
+    /// </summary>
     public string? ConnectionString { get; set; }
+
+    public bool IsPostgres => string.Equals(Provider, Postgres, StringComparison.Ordinal);
 }

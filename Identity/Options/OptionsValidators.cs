@@ -123,8 +123,9 @@ public sealed class TokenServerOptionsValidator(IHostEnvironment environment) : 
 public sealed class DatabaseOptionsValidator : IValidateOptions<DatabaseOptions>
 {
     public ValidateOptionsResult Validate(string? name, DatabaseOptions options) =>
-        string.Equals(options.Provider, DatabaseOptions.Sqlite, StringComparison.OrdinalIgnoreCase)
-            ? ValidateOptionsResult.Success
-            : ValidateOptionsResult.Fail(
-                $"{DatabaseOptions.SectionName}:Provider '{options.Provider}' is not supported: set it to '{DatabaseOptions.Sqlite}'.");
+        options.IsPostgres && string.IsNullOrWhiteSpace(options.ConnectionString)
+            ? ValidateOptionsResult.Fail(
+                $"{DatabaseOptions.SectionName}:Provider is '{DatabaseOptions.Postgres}' but there is no connection string: set "
+                + $"ConnectionStrings:{DatabaseOptions.PostgresConnectionStringName} (the AppHost does) or {DatabaseOptions.SectionName}:ConnectionString.")
+            : ValidateOptionsResult.Success;
 }

@@ -7,7 +7,7 @@ using SecureStack.Api.Data;
 
 #nullable disable
 
-namespace SecureStack.Api.Data.Migrations
+namespace SecureStack.Api.Data.Migrations.Sqlite
 {
     [DbContext(typeof(NotesDbContext))]
     partial class NotesDbContextModelSnapshot : ModelSnapshot
