@@ -5,6 +5,7 @@ var builder = WebApplication.CreateBuilder(args);
 
 builder.AddServiceDefaults();
 builder.AddIdentityDatabase();
+builder.AddSharedDataProtection();
 builder.AddAccounts();
 builder.AddTokenServer();
 builder.AddRevocationSharing();

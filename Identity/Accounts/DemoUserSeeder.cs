@@ -33,25 +33,27 @@ internal sealed partial class DemoUserSeeder(
         var users = scope.ServiceProvider.GetRequiredService<UserManager<ApplicationUser>>();
         var roles = scope.ServiceProvider.GetRequiredService<RoleManager<IdentityRole>>();
 
-        var user = await users.FindByNameAsync(demo.UserName!);
-        if (user is null)
-        {
-            user = new ApplicationUser { UserName = demo.UserName, Email = demo.UserName, EmailConfirmed = true };
-            Throw(await users.CreateAsync(user, demo.Password));
-        }
-        else
-        {
-            Throw(await users.RemovePasswordAsync(user));
-            Throw(await users.AddPasswordAsync(user, demo.Password));
-        }
-
         foreach (var role in demo.Roles)
         {
             if (!await roles.RoleExistsAsync(role))
             {
                 Throw(await roles.CreateAsync(new IdentityRole(role)));
             }
+        }
 
+        var user = await users.FindByNameAsync(demo.UserName!);
+        if (user is null)
+        {
+            user = new ApplicationUser { UserName = demo.UserName, Email = demo.UserName, EmailConfirmed = true };
+            var accounts = scope.ServiceProvider.GetRequiredService<AccountCreation>();
+            Throw(await accounts.CreateAsync(user, demo.Password, demo.Roles, cancellationToken));
+            return;
+        }
+
+        Throw(await users.RemovePasswordAsync(user));
+        Throw(await users.AddPasswordAsync(user, demo.Password));
+        foreach (var role in demo.Roles)
+        {
             if (!await users.IsInRoleAsync(user, role))
             {
                 Throw(await users.AddToRoleAsync(user, role));

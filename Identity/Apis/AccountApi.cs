@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Antiforgery;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.AspNetCore.Mvc;
+using Microsoft.EntityFrameworkCore;
 using SecureStack.Identity.Accounts;
 using SecureStack.Identity.Data;
 using SecureStack.ServiceDefaults.Security;
@@ -35,12 +36,23 @@ public static class AccountApi
     /// </summary>
     public static async Task<Results<Accepted<RegistrationResponse>, ValidationProblem>> RegisterAsync(
         RegisterRequest request,
-        UserManager<ApplicationUser> userManager,
+        AccountCreation accounts,
         SecurityEvents securityEvents,
         HttpContext httpContext)
     {
         var user = new ApplicationUser { UserName = request.Email, Email = request.Email };
-        var result = await userManager.CreateAsync(user, request.Password);
+        IdentityResult result;
+        try
+        {
+            result = await accounts.CreateAsync(user, request.Password, roles: [], httpContext.RequestAborted);
+        }
+        catch (DbUpdateException exception) when (exception.IsUniqueViolation())
+        {
+            // A concurrent registration of the same address passed Identity's check too and stored first: the
+            // same answer as for any taken address (no 500, nothing that tells the two cases apart).
+            result = IdentityResult.Failed(new IdentityError { Code = nameof(IdentityErrorDescriber.DuplicateEmail) });
+        }
+
         var errors = result.Errors
             .Where(error => error.Code is not (nameof(IdentityErrorDescriber.DuplicateUserName) or nameof(IdentityErrorDescriber.DuplicateEmail)))
             .GroupBy(error => error.Code.Contains("Password", StringComparison.Ordinal) || error.Code == CommonPasswordValidator.ErrorCode

@@ -1,8 +1,4 @@
-using Microsoft.AspNetCore.DataProtection;
-using Microsoft.AspNetCore.DataProtection.KeyManagement;
-using Microsoft.AspNetCore.DataProtection.Repositories;
 using Microsoft.AspNetCore.Identity;
-using Microsoft.Extensions.Logging.Abstractions;
 using SecureStack.Identity.Accounts;
 using SecureStack.Identity.Data;
 
@@ -63,14 +59,6 @@ public static class AccountExtensions
             options.SlidingExpiration = true;
         });
 
-        // The login cookie and antiforgery tokens are protected with Data Protection keys; keep them in the data
-        // folder so a restart (or a new container on the same volume) does not sign everyone out.
-        // TODO(issue 4 follow-up): protect the key ring at rest with a certificate outside Development.
-        builder.Services.AddDataProtection().SetApplicationName("SecureStack.Identity");
-        builder.Services.AddOptions<KeyManagementOptions>().Configure<DataFolder>((options, folder) =>
-            options.XmlRepository = new FileSystemXmlRepository(
-                Directory.CreateDirectory(Path.Combine(folder.Root, "data-protection")), NullLoggerFactory.Instance));
-
         builder.Services.AddAntiforgery(options =>
         {
             options.Cookie.Name = "__securestack_antiforgery";
@@ -86,6 +74,7 @@ public static class AccountExtensions
 
         builder.Services.AddValidation();
         builder.Services.AddScoped<PasswordSignIn>();
+        builder.Services.AddScoped<AccountCreation>();
         builder.Services.AddHostedService<DemoUserSeeder>();
         return builder;
     }

@@ -14,7 +14,6 @@ public sealed class DatabaseOptions
 
     /// <summary><c>Sqlite</c> (embedded, one replica) or <c>Postgres</c> (shared by any number of replicas).</summary>
     [Required]
-    [AllowedValues(Sqlite, Postgres)]
     public string Provider { get; set; } = Sqlite;
 
     /// <summary>
@@ -24,4 +23,6 @@ public sealed class DatabaseOptions
     public string? ConnectionString { get; set; }
 
     public bool IsPostgres => string.Equals(Provider, Postgres, StringComparison.Ordinal);
+
+    public bool IsSqlite => string.Equals(Provider, Sqlite, StringComparison.Ordinal);
 }

@@ -56,7 +56,7 @@ public sealed class TokenServerOptionsValidator(IHostEnvironment environment) : 
         return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
     }
 
-    private static void ValidateCertificates(List<CertificateOptions> certificates, string path, List<string> errors)
+    internal static void ValidateCertificates(List<CertificateOptions> certificates, string path, List<string> errors)
     {
         for (var index = 0; index < certificates.Count; index++)
         {
@@ -122,10 +122,29 @@ public sealed class TokenServerOptionsValidator(IHostEnvironment environment) : 
 
 public sealed class DatabaseOptionsValidator : IValidateOptions<DatabaseOptions>
 {
-    public ValidateOptionsResult Validate(string? name, DatabaseOptions options) =>
-        options.IsPostgres && string.IsNullOrWhiteSpace(options.ConnectionString)
+    public ValidateOptionsResult Validate(string? name, DatabaseOptions options)
+    {
+        var section = DatabaseOptions.SectionName;
+        if (!options.IsSqlite && !options.IsPostgres)
+        {
+            return ValidateOptionsResult.Fail(
+                $"{section}:Provider '{options.Provider}' is not supported: set it to '{DatabaseOptions.Sqlite}' or '{DatabaseOptions.Postgres}'.");
+        }
+
+        return options.IsPostgres && string.IsNullOrWhiteSpace(options.ConnectionString)
             ? ValidateOptionsResult.Fail(
-                $"{DatabaseOptions.SectionName}:Provider is '{DatabaseOptions.Postgres}' but there is no connection string: set "
-                + $"ConnectionStrings:{DatabaseOptions.PostgresConnectionStringName} (the AppHost does) or {DatabaseOptions.SectionName}:ConnectionString.")
+                $"{section}:Provider is '{DatabaseOptions.Postgres}' but there is no connection string: set "
+                + $"ConnectionStrings:{DatabaseOptions.PostgresConnectionStringName} (the AppHost does) or {section}:ConnectionString.")
             : ValidateOptionsResult.Success;
+    }
+}
+
+public sealed class KeyRingOptionsValidator : IValidateOptions<KeyRingOptions>
+{
+    public ValidateOptionsResult Validate(string? name, KeyRingOptions options)
+    {
+        var errors = new List<string>();
+        TokenServerOptionsValidator.ValidateCertificates(options.Certificates, $"{KeyRingOptions.SectionName}:Certificates", errors);
+        return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
+    }
 }

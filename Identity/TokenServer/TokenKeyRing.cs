@@ -31,7 +31,8 @@ public sealed class TokenKeyRing(IOptions<TokenServerOptions> options, IHostEnvi
     private static EncryptingCredentials Encrypting(SecurityKey key) =>
         new(key, SecurityAlgorithms.RsaOAEP, SecurityAlgorithms.Aes256CbcHmacSha512);
 
-    private static X509Certificate2 Load(CertificateOptions certificate)
+    /// <summary>A configured PKCS#12 certificate with its RSA private key (also used for the Data Protection key ring).</summary>
+    internal static X509Certificate2 Load(CertificateOptions certificate)
     {
         // EphemeralKeySet: the private key stays in memory, never written to a key store on disk.
         var flags = X509KeyStorageFlags.EphemeralKeySet;

@@ -3,7 +3,7 @@ using SecureStack.Api.Tests.Infrastructure;
 
 namespace SecureStack.Api.Tests;
 
-public sealed class ConcurrencyTests(ApiFactory factory) : IClassFixture<ApiFactory>
+public class ConcurrencyTests(ApiFactory factory) : IClassFixture<ApiFactory>
 {
     private static CancellationToken Cancel => TestContext.Current.CancellationToken;
 

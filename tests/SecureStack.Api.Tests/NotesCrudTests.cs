@@ -4,7 +4,7 @@ using SecureStack.Api.Tests.Infrastructure;
 
 namespace SecureStack.Api.Tests;
 
-public sealed class NotesCrudTests(ApiFactory factory) : IClassFixture<ApiFactory>
+public class NotesCrudTests(ApiFactory factory) : IClassFixture<ApiFactory>
 {
     private static CancellationToken Cancel => TestContext.Current.CancellationToken;
 

@@ -11,7 +11,7 @@ using SecureStack.Identity.Tests.Infrastructure;
 
 namespace SecureStack.Identity.Tests;
 
-public sealed class AccountTests(IdentityServerFactory factory)
+public class AccountTests(IdentityServerFactory factory)
 {
     private const string Password = "a long and unusual passphrase 7";
 

@@ -9,7 +9,7 @@ using SecureStack.Identity.Tests.Infrastructure;
 
 namespace SecureStack.Identity.Tests;
 
-public sealed class ClientCredentialsTests(IdentityServerFactory factory)
+public class ClientCredentialsTests(IdentityServerFactory factory)
 {
     [Fact]
     public async Task ClientCredentialsTokenValidatesAgainstTheJwksWithStrictParameters()

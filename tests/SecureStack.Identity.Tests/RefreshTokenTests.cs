@@ -3,7 +3,7 @@ using SecureStack.Identity.Tests.Infrastructure;
 
 namespace SecureStack.Identity.Tests;
 
-public sealed class RefreshTokenTests(IdentityServerFactory factory)
+public class RefreshTokenTests(IdentityServerFactory factory)
 {
     [Fact]
     public async Task EveryRefreshReturnsANewRefreshToken()

@@ -1,16 +1,21 @@
 namespace SecureStack.Testing;
 
 /// <summary>
-/// The images the tests start. Same configuration key as the AppHost (<c>Containers:Redis:Image</c>, as the
-/// environment variable <c>Containers__Redis__Image</c>): eng/test.sh points it at a locally built image only
-/// where the upstream one cannot be pulled.
+/// The images the tests start. Same configuration keys as the AppHost (<c>Containers:Redis:Image</c>,
+/// <c>Containers:Postgres:Image</c>, as the environment variables <c>Containers__Redis__Image</c>,
+/// <c>Containers__Postgres__Image</c>): eng/test.sh points them at locally built images only where the upstream
+/// ones cannot be pulled.
 /// </summary>
 public static class ContainerImages
 {
     public const string UpstreamRedis = "docker.io/library/redis:8.6";
 
-    public static string Redis =>
-        Environment.GetEnvironmentVariable("Containers__Redis__Image") is { Length: > 0 } configured
-            ? configured
-            : UpstreamRedis;
+    public const string UpstreamPostgres = "docker.io/library/postgres:17";
+
+    public static string Redis => Configured("Containers__Redis__Image") ?? UpstreamRedis;
+
+    public static string Postgres => Configured("Containers__Postgres__Image") ?? UpstreamPostgres;
+
+    private static string? Configured(string variable) =>
+        Environment.GetEnvironmentVariable(variable) is { Length: > 0 } configured ? configured : null;
 }

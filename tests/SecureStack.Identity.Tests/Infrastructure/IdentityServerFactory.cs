@@ -13,7 +13,7 @@ namespace SecureStack.Identity.Tests.Infrastructure;
 /// The real Identity service on a TestServer with its own temporary data folder (SQLite file, generated keys).
 /// Only configuration is swapped: secrets come in as in-memory settings, as the AppHost would pass them.
 /// </summary>
-public sealed class IdentityServerFactory : WebApplicationFactory<IdentityEntryPoint>, IAsyncLifetime
+public class IdentityServerFactory : WebApplicationFactory<IdentityEntryPoint>, IAsyncLifetime
 {
     public const string Issuer = "http://localhost/";
     public const string ServiceClientId = "securestack-service";
@@ -96,8 +96,19 @@ public sealed class IdentityServerFactory : WebApplicationFactory<IdentityEntryP
     {
         builder.UseEnvironment(_environment);
         builder.ConfigureAppConfiguration((_, configuration) => configuration.AddInMemoryCollection(_settings));
+
+        // The provider and the key-ring certificates are read while services are registered, before the
+        // configuration above is applied; host settings are there from the start.
+        foreach (var (key, value) in _settings.Where(pair => pair.Value is not null && ReadAtRegistration(pair.Key)))
+        {
+            builder.UseSetting(key, value);
+        }
+
         builder.ConfigureLogging(logging => logging.AddProvider(new CapturingLoggerProvider(Logs)));
     }
+
+    private static bool ReadAtRegistration(string key) =>
+        key.StartsWith("Database:", StringComparison.OrdinalIgnoreCase) || key.StartsWith("DataProtection:", StringComparison.OrdinalIgnoreCase);
 
     public override async ValueTask DisposeAsync()
     {

@@ -55,10 +55,10 @@ public static partial class OAuth
     public static async Task<JsonWebKeySet> JwksAsync(HttpClient client) =>
         new(await client.GetStringAsync("/.well-known/jwks", Cancel));
 
-    /// <summary>Registers a fresh user through the public API and returns its user name.</summary>
-    public static async Task<string> RegisterAsync(HttpClient client, string password)
+    /// <summary>Registers a user (a fresh address unless given) through the public API and returns its user name.</summary>
+    public static async Task<string> RegisterAsync(HttpClient client, string password, string? email = null)
     {
-        var email = $"user-{Guid.NewGuid():N}@example.test";
+        email ??= $"user-{Guid.NewGuid():N}@example.test";
         using var response = await client.PostAsJsonAsync("/account/register", new { email, password }, Cancel);
         Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
         return email;

@@ -27,6 +27,8 @@ public static class TestCertificates
             ["Identity:Keys:SigningCertificates:0:Password"] = Password,
             ["Identity:Keys:EncryptionCertificates:0:Base64"] = encryptionBase64,
             ["Identity:Keys:EncryptionCertificates:0:Password"] = Password,
+            ["DataProtection:Certificates:0:Base64"] = encryptionBase64,
+            ["DataProtection:Certificates:0:Password"] = Password,
             ["Identity:DemoUser:Password"] = null,
             // As deployed behind the Gateway: TLS ends at the trusted proxy in front (the test server has no TLS).
             ["Https:TerminatedByProxy"] = "true",
