@@ -15,10 +15,18 @@ public sealed class Note
 
     public List<string> Tags { get; set; } = [];
 
-    public DateTimeOffset CreatedAt { get; set; }
+    /// <summary>
+    /// Kept to whole microseconds, the precision PostgreSQL stores: the value a write returns is then the value
+    /// every later read returns, on either provider.
+    /// </summary>
+    public DateTimeOffset CreatedAt { get; set => field = ToMicroseconds(value); }
 
-    public DateTimeOffset UpdatedAt { get; set; }
+    /// <inheritdoc cref="CreatedAt"/>
+    public DateTimeOffset UpdatedAt { get; set => field = ToMicroseconds(value); }
 
     /// <summary>Incremented on every change; the concurrency token behind the ETag.</summary>
     public long Version { get; set; }
+
+    private static DateTimeOffset ToMicroseconds(DateTimeOffset value) =>
+        value.AddTicks(-(value.Ticks % TimeSpan.TicksPerMicrosecond));
 }
