@@ -4,7 +4,11 @@ var builder = DistributedApplication.CreateBuilder(args);
 
 // Redis holds the Gateway's distributed rate-limit counters. Its password is a generated secret parameter.
 var redis = builder.AddRedis("redis")
-    .WithImageFromConfiguration(builder.Configuration);
+    .WithImageFromConfiguration(builder.Configuration, ContainerImageExtensions.RedisImageKey);
+
+// Database:Provider = Postgres: one PostgreSQL server, a database each for Identity and the Api. Unset or
+// Sqlite: each keeps its embedded SQLite file and nothing more runs.
+var databaseServer = builder.AddDatabaseServer();
 
 // Secrets are parameters: generated once and kept in the AppHost's user secrets, or supplied as
 // Parameters:<name> (environment Parameters__<name>). Never literals.
@@ -18,11 +22,12 @@ var gateway = builder.AddProject<Projects.SecureStack_Gateway>("gateway");
 // Tokens carry the public origin clients use (the Gateway), however Identity itself is reached.
 var issuer = gateway.IssuerUrl();
 
-// Identity stays one instance: its SQLite database, signing keys and Data Protection key ring live on its own
-// disk (Identity:DataPath). A second replica needs that state shared first (PostgreSQL, keys from certificates,
-// the key ring in Redis or the database): see docs/deploy.md.
+// Identity runs as one instance locally: in Development it signs with keys generated into its own data folder.
+// Published, its keys come from certificates and its users, tokens and Data Protection key ring from the
+// database, so with PostgreSQL it can scale out (docs/deploy.md).
 var identity = builder.AddProject<Projects.SecureStack_Identity>("identity")
     .WithReference(redis).WaitFor(redis)
+    .WithDatabase(databaseServer, "identitydb", "Database__Provider")
     .WithEnvironment("Identity__Issuer", issuer)
     .WithEnvironment("Identity__Clients__securestack-service__ClientSecret", serviceClientSecret)
     .WithDevelopmentDemoUser(builder)
@@ -32,6 +37,7 @@ var identity = builder.AddProject<Projects.SecureStack_Identity>("identity")
 
 var api = builder.AddProject<Projects.SecureStack_Api>("api")
     .WithReference(identity).WaitFor(identity)
+    .WithDatabase(databaseServer, "notesdb", "NotesDatabase__Provider", connectionName: "notes")
     .WithEnvironment("Authentication__Jwt__Issuer", issuer)
     .WithReplicas(builder.Configuration.GetReplicas(ScaleExtensions.ApiReplicasKey))
     .BehindIngress(ingressNetwork)

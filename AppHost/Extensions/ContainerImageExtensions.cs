@@ -7,22 +7,26 @@ public static class ContainerImageExtensions
     /// <summary>Configuration key for the Redis image reference, e.g. <c>securestack/redis:7.0-debian</c>.</summary>
     public const string RedisImageKey = "Containers:Redis:Image";
 
+    /// <summary>Configuration key for the PostgreSQL image reference, e.g. <c>securestack/postgres:15-debian</c>.</summary>
+    public const string PostgresImageKey = "Containers:Postgres:Image";
+
     /// <summary>
-    /// Lets configuration replace the upstream Redis image (the integration's default stays when the key is
-    /// unset). eng/ scripts set it only on machines that cannot pull, pointing at an image built locally
-    /// under an honest local name rather than one that impersonates the upstream tag.
+    /// Lets configuration (<paramref name="key"/>) replace a container's upstream image (the integration's default
+    /// stays when the key is unset). eng/ scripts set it only on machines that cannot pull, pointing at an image
+    /// built locally under an honest local name rather than one that impersonates the upstream tag.
     /// </summary>
-    public static IResourceBuilder<RedisResource> WithImageFromConfiguration(
-        this IResourceBuilder<RedisResource> redis, IConfiguration configuration)
+    public static IResourceBuilder<T> WithImageFromConfiguration<T>(
+        this IResourceBuilder<T> container, IConfiguration configuration, string key)
+        where T : ContainerResource
     {
-        var reference = configuration[RedisImageKey];
+        var reference = configuration[key];
         if (string.IsNullOrWhiteSpace(reference))
         {
-            return redis;
+            return container;
         }
 
         var image = ImageReference.Parse(reference);
-        return redis.WithImageRegistry(image.Registry).WithImage(image.Repository, image.Tag);
+        return container.WithImageRegistry(image.Registry).WithImage(image.Repository, image.Tag);
     }
 }
 

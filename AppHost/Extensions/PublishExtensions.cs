@@ -38,8 +38,9 @@ public static class PublishExtensions
         ingressNetwork is null ? gateway : gateway.WithEnvironment("RateLimiting__TrustedProxies__0", ingressNetwork);
 
     /// <summary>
-    /// Identity's signing and encryption certificates (base64 PKCS#12 and password) as secret parameters without
-    /// a default: the deployer supplies them, azd asks. Locally Identity generates Development keys instead.
+    /// Identity's certificates (base64 PKCS#12 and password) as secret parameters without a default: the deployer
+    /// supplies them, azd asks. They sign tokens, encrypt OpenIddict's own tokens, and encrypt the Data Protection
+    /// key ring at rest. Locally Identity generates Development keys and leaves the ring unencrypted instead.
     /// </summary>
     public static IResourceBuilder<ProjectResource> WithPublishedCertificates(
         this IResourceBuilder<ProjectResource> identity, IDistributedApplicationBuilder builder)
@@ -49,15 +50,20 @@ public static class PublishExtensions
             return identity;
         }
 
-        foreach (var (purpose, section) in new[] { ("signing", "SigningCertificates"), ("encryption", "EncryptionCertificates") })
+        foreach (var (purpose, use, setting) in new[]
+        {
+            ("signing", "token signing", "Identity__Keys__SigningCertificates__0"),
+            ("encryption", "token encryption", "Identity__Keys__EncryptionCertificates__0"),
+            ("data-protection", "encrypting the Data Protection key ring", "DataProtection__Certificates__0"),
+        })
         {
             var certificate = builder.AddParameter($"identity-{purpose}-certificate", secret: true)
-                .WithDescription($"Base64 of the PKCS#12 file with the RSA key for token {purpose}.");
+                .WithDescription($"Base64 of the PKCS#12 file with the RSA key for {use}.");
             var password = builder.AddParameter($"identity-{purpose}-certificate-password", secret: true)
                 .WithDescription($"Password of the {purpose} PKCS#12 file.");
             identity
-                .WithEnvironment($"Identity__Keys__{section}__0__Base64", certificate)
-                .WithEnvironment($"Identity__Keys__{section}__0__Password", password);
+                .WithEnvironment($"{setting}__Base64", certificate)
+                .WithEnvironment($"{setting}__Password", password);
         }
 
         return identity;

@@ -4,51 +4,56 @@ using System.Text.Json;
 namespace SecureStack.AppHost.Tests;
 
 /// <summary>The publish manifest azd deploys from, generated once with known secret values supplied.</summary>
-public sealed class PublishManifestFixture : IAsyncLifetime
+public class PublishManifestFixture : IAsyncLifetime
 {
+    /// <summary>Secrets azd generates once per environment (a <c>generate</c> default, no value).</summary>
+    public virtual string[] GeneratedSecrets => ["redis-password", "service-client-secret"];
+
+    /// <summary>Secrets the deployer supplies (no default: azd asks).</summary>
+    public string[] SuppliedSecrets { get; } =
+    [
+        "identity-data-protection-certificate", "identity-data-protection-certificate-password",
+        "identity-encryption-certificate", "identity-encryption-certificate-password",
+        "identity-signing-certificate", "identity-signing-certificate-password",
+    ];
+
+    public virtual string[] Containers => ["redis"];
+
     /// <summary>Values a deployer would supply; none of them may be written into the manifest.</summary>
-    public IReadOnlyDictionary<string, string> Secrets { get; } = new Dictionary<string, string>
-    {
-        ["service-client-secret"] = NewSecret(),
-        ["redis-password"] = NewSecret(),
-        ["demo-user-password"] = NewSecret(),
-        ["identity-signing-certificate"] = NewSecret(),
-        ["identity-signing-certificate-password"] = NewSecret(),
-        ["identity-encryption-certificate"] = NewSecret(),
-        ["identity-encryption-certificate-password"] = NewSecret(),
-    };
+    public IReadOnlyDictionary<string, string> Secrets { get; private set; } = new Dictionary<string, string>();
 
     public Manifest Manifest { get; private set; } = null!;
 
-    public async ValueTask InitializeAsync() =>
-        // An empty image setting hides whatever eng/test.sh put in the environment: the upstream image is published.
+    /// <summary>An empty image setting hides whatever eng/test.sh put in the environment: the upstream image is published.</summary>
+    protected virtual string[] Arguments => ["--Containers:Redis:Image="];
+
+    public async ValueTask InitializeAsync()
+    {
+        Secrets = GeneratedSecrets.Concat(SuppliedSecrets).Append("demo-user-password").ToDictionary(name => name, _ => NewSecret());
         Manifest = await PublishManifest.GenerateAsync(
-            ["--Containers:Redis:Image=", .. Secrets.Select(secret => $"--Parameters:{secret.Key}={secret.Value}")],
+            [.. Arguments, .. Secrets.Select(secret => $"--Parameters:{secret.Key}={secret.Value}")],
             TestContext.Current.CancellationToken);
+    }
 
     public ValueTask DisposeAsync() => ValueTask.CompletedTask;
 
     private static string NewSecret() => "Secret-" + Convert.ToHexString(RandomNumberGenerator.GetBytes(20));
 }
 
-public sealed class PublishManifestTests(PublishManifestFixture fixture) : IClassFixture<PublishManifestFixture>
+public class PublishManifestTests(PublishManifestFixture fixture) : IClassFixture<PublishManifestFixture>
 {
     private static readonly string[] Services = ["identity", "api", "gateway"];
 
-    private Manifest Manifest => fixture.Manifest;
+    protected Manifest Manifest => fixture.Manifest;
 
     [Fact]
     public void EveryServiceAndItsParametersArePublished()
     {
-        Assert.Equal(["redis"], Manifest.NamesOfType("container.v0"));
+        Assert.Equal(fixture.Containers, Manifest.NamesOfType("container.v0").Order());
         Assert.Equal(["api", "gateway", "identity"], Manifest.NamesOfType("project.v0").Order());
         Assert.Equal(
-            [
-                "identity-encryption-certificate", "identity-encryption-certificate-password",
-                "identity-signing-certificate", "identity-signing-certificate-password",
-                "ingress-network", "redis-password", "service-client-secret",
-            ],
-            Manifest.NamesOfType("parameter.v0").Order());
+            fixture.GeneratedSecrets.Concat(fixture.SuppliedSecrets).Append("ingress-network").Order(StringComparer.Ordinal),
+            Manifest.NamesOfType("parameter.v0").Order(StringComparer.Ordinal));
     }
 
     [Fact]
@@ -97,32 +102,29 @@ public sealed class PublishManifestTests(PublishManifestFixture fixture) : IClas
         Assert.Contains("password={redis-password.value}", redis.GetProperty("connectionString").GetString(), StringComparison.Ordinal);
     }
 
-    [Theory]
-    [InlineData("service-client-secret", true)]
-    [InlineData("redis-password", true)]
-    [InlineData("identity-signing-certificate", false)]
-    [InlineData("identity-signing-certificate-password", false)]
-    [InlineData("identity-encryption-certificate", false)]
-    [InlineData("identity-encryption-certificate-password", false)]
-    public void EverySecretIsASecretParameterWithoutAValue(string name, bool generated)
+    [Fact]
+    public void EverySecretIsASecretParameterWithoutAValue()
     {
-        var parameter = Manifest.Resource(name);
-        var input = parameter.GetProperty("inputs").GetProperty("value");
+        foreach (var name in fixture.GeneratedSecrets.Concat(fixture.SuppliedSecrets))
+        {
+            var parameter = Manifest.Resource(name);
+            var input = parameter.GetProperty("inputs").GetProperty("value");
 
-        Assert.True(input.GetProperty("secret").GetBoolean(), $"{name} is not secret");
-        Assert.False(input.TryGetProperty("value", out _), $"{name} carries a value");
-        Assert.Equal("{" + name + ".inputs.value}", parameter.GetProperty("value").GetString());
-        if (generated)
-        {
-            // azd generates it once per environment; nothing literal is published.
-            var generate = input.GetProperty("default").GetProperty("generate");
-            Assert.True(generate.GetProperty("minLength").GetInt32() >= 22);
-            Assert.Single(input.GetProperty("default").EnumerateObject());
-        }
-        else
-        {
-            // The deployer must supply it: azd asks.
-            Assert.False(input.TryGetProperty("default", out _), $"{name} has a default");
+            Assert.True(input.GetProperty("secret").GetBoolean(), $"{name} is not secret");
+            Assert.False(input.TryGetProperty("value", out _), $"{name} carries a value");
+            Assert.Equal("{" + name + ".inputs.value}", parameter.GetProperty("value").GetString());
+            if (fixture.GeneratedSecrets.Contains(name))
+            {
+                // azd generates it once per environment; nothing literal is published.
+                var generate = input.GetProperty("default").GetProperty("generate");
+                Assert.True(generate.GetProperty("minLength").GetInt32() >= 22, name);
+                Assert.Single(input.GetProperty("default").EnumerateObject());
+            }
+            else
+            {
+                // The deployer must supply it: azd asks.
+                Assert.False(input.TryGetProperty("default", out _), $"{name} has a default");
+            }
         }
     }
 
@@ -144,6 +146,8 @@ public sealed class PublishManifestTests(PublishManifestFixture fixture) : IClas
         Assert.Equal("{identity-signing-certificate-password.value}", Manifest.Env("identity", "Identity__Keys__SigningCertificates__0__Password"));
         Assert.Equal("{identity-encryption-certificate.value}", Manifest.Env("identity", "Identity__Keys__EncryptionCertificates__0__Base64"));
         Assert.Equal("{identity-encryption-certificate-password.value}", Manifest.Env("identity", "Identity__Keys__EncryptionCertificates__0__Password"));
+        Assert.Equal("{identity-data-protection-certificate.value}", Manifest.Env("identity", "DataProtection__Certificates__0__Base64"));
+        Assert.Equal("{identity-data-protection-certificate-password.value}", Manifest.Env("identity", "DataProtection__Certificates__0__Password"));
         Assert.Equal("{redis-password.value}", Manifest.Env("gateway", "REDIS_PASSWORD"));
         // Only Identity holds the client secret and the keys; the Api holds no secret at all.
         Assert.Null(Manifest.Env("gateway", "Identity__Clients__securestack-service__ClientSecret"));
@@ -226,7 +230,7 @@ public sealed class PublishManifestTests(PublishManifestFixture fixture) : IClas
         Assert.Equal("3", manifest.Env("gateway", "RateLimiting__ExpectedReplicas"));
     }
 
-    private JsonElement Binding(string resource, string name) =>
+    protected JsonElement Binding(string resource, string name) =>
         Manifest.Resource(resource).GetProperty("bindings").GetProperty(name);
 
     // ProjectPath is the AppHost's folder.

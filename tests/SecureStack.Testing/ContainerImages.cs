@@ -10,7 +10,8 @@ public static class ContainerImages
 {
     public const string UpstreamRedis = "docker.io/library/redis:8.6";
 
-    public const string UpstreamPostgres = "docker.io/library/postgres:17";
+    /// <summary>The image Aspire.Hosting.PostgreSQL publishes, so tests and deployments run the same major version.</summary>
+    public const string UpstreamPostgres = "docker.io/library/postgres:18.3";
 
     public static string Redis => Configured("Containers__Redis__Image") ?? UpstreamRedis;
 
