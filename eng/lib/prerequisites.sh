@@ -4,6 +4,9 @@
 
 readonly SECURESTACK_UPSTREAM_REDIS_IMAGE="docker.io/library/redis:8.6"
 readonly SECURESTACK_LOCAL_REDIS_IMAGE="securestack/redis:7.0-debian"
+# The tag Aspire.Hosting.PostgreSQL publishes; the local fallback is Debian 12's PostgreSQL 15.
+readonly SECURESTACK_UPSTREAM_POSTGRES_IMAGE="docker.io/library/postgres:18.3"
+readonly SECURESTACK_LOCAL_POSTGRES_IMAGE="securestack/postgres:15-debian"
 SECURESTACK_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 readonly SECURESTACK_ROOT
 
@@ -60,29 +63,41 @@ export_docker_api_version() {
   fi
 }
 
-# The Redis image. The upstream image is used when present or pullable. Otherwise (no registry reachable)
-# an image is built from the OS's Redis under an honest local name, and configuration points at it:
-# the AppHost and the tests read Containers:Redis:Image (environment: Containers__Redis__Image).
-ensure_redis_image() {
-  if [ -n "${Containers__Redis__Image:-}" ]; then
-    docker image inspect "$Containers__Redis__Image" >/dev/null 2>&1 || docker pull -q "$Containers__Redis__Image" >/dev/null \
-      || die "Containers__Redis__Image=$Containers__Redis__Image is neither present nor pullable."
+# A container image the stack runs: ensure_image <variable> <upstream image> <local image> <build script>.
+# The upstream image is used when present or pullable. Otherwise (no registry reachable) an image is built
+# from the OS's packages under an honest local name, and configuration points at it: the AppHost and the
+# tests read Containers:<Name>:Image (environment: the <variable> given, e.g. Containers__Redis__Image).
+ensure_image() {
+  local variable="$1" upstream="$2" local_image="$3" build="$4"
+  local configured="${!variable:-}"
+  if [ -n "$configured" ]; then
+    docker image inspect "$configured" >/dev/null 2>&1 || docker pull -q "$configured" >/dev/null \
+      || die "$variable=$configured is neither present nor pullable."
     return 0
   fi
-  if docker image inspect "$SECURESTACK_UPSTREAM_REDIS_IMAGE" >/dev/null 2>&1; then return 0; fi
-  if timeout 60 docker pull -q "$SECURESTACK_UPSTREAM_REDIS_IMAGE" >/dev/null 2>&1; then
-    log "pulled $SECURESTACK_UPSTREAM_REDIS_IMAGE"
+  if docker image inspect "$upstream" >/dev/null 2>&1; then return 0; fi
+  if timeout 60 docker pull -q "$upstream" >/dev/null 2>&1; then
+    log "pulled $upstream"
     return 0
   fi
 
-  log "cannot pull $SECURESTACK_UPSTREAM_REDIS_IMAGE (no registry reachable): using $SECURESTACK_LOCAL_REDIS_IMAGE"
-  if ! docker image inspect "$SECURESTACK_LOCAL_REDIS_IMAGE" >/dev/null 2>&1; then
-    "$SECURESTACK_ROOT/eng/images/redis/build.sh" "$SECURESTACK_LOCAL_REDIS_IMAGE"
+  log "cannot pull $upstream (no registry reachable): using $local_image"
+  if ! docker image inspect "$local_image" >/dev/null 2>&1; then
+    "$SECURESTACK_ROOT/$build" "$local_image"
   fi
-  export Containers__Redis__Image="$SECURESTACK_LOCAL_REDIS_IMAGE"
+  export "$variable=$local_image"
   # Without a registry the Testcontainers reaper (Ryuk, pinned by digest) cannot be pulled either; the
   # tests dispose their containers themselves.
   export TESTCONTAINERS_RYUK_DISABLED=true
+}
+
+ensure_redis_image() {
+  ensure_image Containers__Redis__Image "$SECURESTACK_UPSTREAM_REDIS_IMAGE" "$SECURESTACK_LOCAL_REDIS_IMAGE" eng/images/redis/build.sh
+}
+
+# PostgreSQL: the Identity and Api tests run their data layer on it too, and the AppHost with Database:Provider=Postgres.
+ensure_postgres_image() {
+  ensure_image Containers__Postgres__Image "$SECURESTACK_UPSTREAM_POSTGRES_IMAGE" "$SECURESTACK_LOCAL_POSTGRES_IMAGE" eng/images/postgres/build.sh
 }
 
 # The ASP.NET Core development certificate (CN=localhost) serves the Gateway's HTTPS endpoint in Development.
@@ -107,4 +122,5 @@ ensure_prerequisites() {
   ensure_container_engine
   export_docker_api_version
   ensure_redis_image
+  ensure_postgres_image
 }
