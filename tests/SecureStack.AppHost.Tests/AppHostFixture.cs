@@ -9,12 +9,18 @@ namespace SecureStack.AppHost.Tests;
 /// Boots the whole AppHost once per collection (disposal alone takes seconds) and waits, with an explicit
 /// budget, until every resource reports healthy.
 /// </summary>
-public sealed class AppHostFixture : IAsyncLifetime
+public class AppHostFixture : IAsyncLifetime
 {
     public static readonly TimeSpan StartTimeout = TimeSpan.FromMinutes(3);
     public static readonly string[] Resources = ["redis", "identity", "api", "gateway"];
 
     private DistributedApplication? _app;
+
+    /// <summary>AppHost settings beyond the parameters, e.g. another database provider.</summary>
+    protected virtual string[] Arguments => [];
+
+    /// <summary>The resources whose every instance must be healthy before a test runs.</summary>
+    protected virtual string[] ResourcesToWaitFor => Resources;
 
     /// <summary>The machine client's secret, supplied as the AppHost parameter a deployment would set.</summary>
     public string ServiceClientSecret { get; } = Convert.ToHexString(System.Security.Cryptography.RandomNumberGenerator.GetBytes(24));
@@ -77,14 +83,14 @@ public sealed class AppHostFixture : IAsyncLifetime
         // The AppHost reads its configuration from the environment as under eng/run.sh, so on offline
         // machines it takes the locally built Redis image that eng/test.sh points Containers__Redis__Image at.
         var builder = await DistributedApplicationTestingBuilder.CreateAsync<Projects.SecureStack_AppHost>(
-            [$"--Parameters:service-client-secret={ServiceClientSecret}", $"--Parameters:demo-user-password={DemoUserPassword}"],
+            [$"--Parameters:service-client-secret={ServiceClientSecret}", $"--Parameters:demo-user-password={DemoUserPassword}", .. Arguments],
             (options, _) => options.DisableDashboard = true,
             timeout.Token);
 
         _app = await builder.BuildAsync(timeout.Token);
         await _app.StartAsync(timeout.Token);
 
-        Replicas = await ReplicaHealth.WaitForEveryReplicaAsync(_app, Resources, timeout.Token);
+        Replicas = await ReplicaHealth.WaitForEveryReplicaAsync(_app, ResourcesToWaitFor, timeout.Token);
     }
 
     public async ValueTask DisposeAsync()
@@ -93,6 +99,8 @@ public sealed class AppHostFixture : IAsyncLifetime
         {
             await _app.DisposeAsync();
         }
+
+        GC.SuppressFinalize(this);
     }
 }
 

@@ -10,7 +10,7 @@ namespace SecureStack.AppHost.Tests;
 /// Api (which validates it again and applies scopes, roles and ownership).
 /// </summary>
 [Collection(AppHostCollection.Name)]
-public sealed class NotesThroughTheGatewayTests(AppHostFixture fixture)
+public class NotesThroughTheGatewayTests(AppHostFixture fixture)
 {
     private static CancellationToken Cancellation => TestContext.Current.CancellationToken;
 
