@@ -1,9 +1,9 @@
 using Microsoft.AspNetCore.Authentication.JwtBearer;
 using Microsoft.AspNetCore.Authorization;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
-using Microsoft.IdentityModel.Protocols;
-using Microsoft.IdentityModel.Protocols.OpenIdConnect;
 using Microsoft.IdentityModel.Tokens;
 using SecureStack.ServiceDefaults.Authentication;
 using SecureStack.ServiceDefaults.Security;
@@ -43,11 +43,18 @@ public static class SecureStackJwtBearerExtensions
 
         services.AddHttpClient(MetadataHttpClientName, client => client.MaxResponseContentBufferSize = MaxMetadataBytes);
 
+        // The keys are loaded in the background from start-up and kept through Identity outages; readiness
+        // reports whether there are any yet.
+        services.TryAddSingleton(TimeProvider.System);
+        services.AddSingleton<SigningKeyCache>();
+        services.AddHostedService<SigningKeyRefresher>();
+        services.AddHealthChecks().AddCheck<SigningKeysHealthCheck>(SigningKeysHealthCheck.Name);
+
         services.AddAuthentication(JwtBearerDefaults.AuthenticationScheme).AddJwtBearer();
         services.AddOptions<JwtBearerOptions>(JwtBearerDefaults.AuthenticationScheme)
-            .Configure<IOptions<SecureStackJwtOptions>, IHttpClientFactory, IHostEnvironment, SecurityEvents>(
-                (bearer, jwt, httpClientFactory, environment, securityEvents) =>
-                    Configure(bearer, jwt.Value, httpClientFactory, environment, securityEvents));
+            .Configure<IOptions<SecureStackJwtOptions>, SigningKeyCache, IHostEnvironment, SecurityEvents>(
+                (bearer, jwt, signingKeys, environment, securityEvents) =>
+                    Configure(bearer, jwt.Value, signingKeys, environment, securityEvents));
 
         // Authorization denials become security events. The default handler still does the work.
         services.AddSingleton<IAuthorizationMiddlewareResultHandler, SecurityEventsAuthorizationResultHandler>();
@@ -69,10 +76,21 @@ public static class SecureStackJwtBearerExtensions
     public static string? ExpectedIssuer(this SecureStackJwtOptions options) =>
         string.IsNullOrWhiteSpace(options.Issuer) ? null : options.Issuer;
 
+    private static async Task WriteKeysUnavailableAsync(HttpContext context)
+    {
+        context.Response.StatusCode = StatusCodes.Status503ServiceUnavailable;
+        context.Response.Headers.RetryAfter = "5";
+        await context.RequestServices.GetRequiredService<IProblemDetailsService>().WriteAsync(new ProblemDetailsContext
+        {
+            HttpContext = context,
+            ProblemDetails = { Status = StatusCodes.Status503ServiceUnavailable, Title = "Tokens cannot be checked yet; try again shortly." },
+        });
+    }
+
     private static void Configure(
         JwtBearerOptions bearer,
         SecureStackJwtOptions jwt,
-        IHttpClientFactory httpClientFactory,
+        SigningKeyCache signingKeys,
         IHostEnvironment environment,
         SecurityEvents securityEvents)
     {
@@ -87,19 +105,10 @@ public static class SecureStackJwtBearerExtensions
         // tune the next one. The reason goes to the security log instead.
         bearer.IncludeErrorDetails = false;
         bearer.RefreshOnIssuerKeyNotFound = true;
-        bearer.RefreshInterval = jwt.JwksRefreshInterval;
-        bearer.AutomaticRefreshInterval = jwt.JwksAutomaticRefreshInterval;
 
-        // Built here rather than by JwtBearer so the documents come through IHttpClientFactory (service discovery
-        // understands https+http://identity, which JwtBearer's own HTTPS check would reject outright).
-        bearer.ConfigurationManager = new ConfigurationManager<OpenIdConnectConfiguration>(
-            bearer.MetadataAddress,
-            new OpenIdConnectConfigurationRetriever(),
-            new AuthorityDocumentRetriever(httpClientFactory, bearer.MetadataAddress, jwt.Authority, jwt.ExpectedIssuer(), requireHttps))
-        {
-            RefreshInterval = jwt.JwksRefreshInterval,
-            AutomaticRefreshInterval = jwt.JwksAutomaticRefreshInterval,
-        };
+        // Documents come through IHttpClientFactory (service discovery understands https+http://identity, which
+        // JwtBearer's own HTTPS check would reject outright) and are cached through Identity outages.
+        bearer.ConfigurationManager = signingKeys;
 
         bearer.TokenValidationParameters = new TokenValidationParameters
         {
@@ -130,14 +139,30 @@ public static class SecureStackJwtBearerExtensions
                     context.Fail("The access token was revoked.");
                 }
             },
-            OnChallenge = context =>
+            OnAuthenticationFailed = context =>
+            {
+                // Not the caller's fault: handled below as a 503 instead of escaping as a 500.
+                if (context.Exception is SigningKeysUnavailableException)
+                {
+                    context.Fail(context.Exception);
+                }
+
+                return Task.CompletedTask;
+            },
+            OnChallenge = async context =>
             {
                 // The exception type names the failed check (expired, audience, signature ...); its message
                 // could quote the token, so it is not logged.
                 var reason = context.AuthenticateFailure?.GetType().Name
                     ?? (context.Request.Headers.Authorization.Count == 0 ? "NoBearerToken" : "NoValidBearerToken");
                 securityEvents.AuthenticationFailed(context.Scheme.Name, reason);
-                return Task.CompletedTask;
+
+                if (context.AuthenticateFailure is SigningKeysUnavailableException)
+                {
+                    // Neither "invalid token" (it may be valid) nor a 500: the keys to check it are not here yet.
+                    context.HandleResponse();
+                    await WriteKeysUnavailableAsync(context.HttpContext);
+                }
             },
         };
     }
