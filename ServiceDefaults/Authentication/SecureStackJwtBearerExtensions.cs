@@ -23,6 +23,9 @@ public static class SecureStackJwtBearerExtensions
     /// <summary>Signing keys and metadata are small; a larger answer is an attack or a misconfiguration.</summary>
     private const long MaxMetadataBytes = 256 * 1024;
 
+    /// <summary>An Identity that accepts connections and never answers must not hold a refresh forever.</summary>
+    private static readonly TimeSpan MetadataTimeout = TimeSpan.FromSeconds(10);
+
     /// <summary>
     /// Validates Identity's RS256 access tokens with JwtBearer as the default scheme: issuer, audience, lifetime
     /// (small clock skew), signature, token type and algorithm all checked; claims keep their JWT names; signing
@@ -41,7 +44,17 @@ public static class SecureStackJwtBearerExtensions
             .ValidateOnStart();
         services.AddSingleton<IValidateOptions<SecureStackJwtOptions>, SecureStackJwtOptionsValidator>();
 
-        services.AddHttpClient(MetadataHttpClientName, client => client.MaxResponseContentBufferSize = MaxMetadataBytes);
+        // No retry pipeline: the key cache retries on its own schedule and keeps the last keys meanwhile, so a fetch
+        // should fail fast and say so, not spend the standard handler's retries (about 15 s) before reporting.
+        // (RemoveAllResilienceHandlers is marked for evaluation; it is the documented way to opt one client out.)
+#pragma warning disable EXTEXP0001
+        services.AddHttpClient(MetadataHttpClientName, client =>
+            {
+                client.MaxResponseContentBufferSize = MaxMetadataBytes;
+                client.Timeout = MetadataTimeout;
+            })
+            .RemoveAllResilienceHandlers();
+#pragma warning restore EXTEXP0001
 
         // The keys are loaded in the background from start-up and kept through Identity outages; readiness
         // reports whether there are any yet.

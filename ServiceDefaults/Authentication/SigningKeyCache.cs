@@ -158,12 +158,19 @@ public sealed partial class SigningKeyCache : IConfigurationManager<OpenIdConnec
     private static string KeyIds(OpenIdConnectConfiguration configuration) =>
         string.Join(',', configuration.SigningKeys.Select(key => key.KeyId).Order(StringComparer.Ordinal));
 
-    [LoggerMessage(EventId = 4020, Level = LogLevel.Information, Message = "Token signing keys loaded: {KeyCount} ({KeyIds})")]
+    [LoggerMessage(EventId = SigningKeyLogEvents.KeysLoaded, Level = LogLevel.Information, Message = "Token signing keys loaded: {KeyCount} ({KeyIds})")]
     private static partial void LogKeysLoaded(ILogger logger, int keyCount, string keyIds);
 
-    [LoggerMessage(EventId = 4021, Level = LogLevel.Warning,
+    [LoggerMessage(EventId = SigningKeyLogEvents.RefreshFailed, Level = LogLevel.Warning,
         Message = "Token signing keys could not be fetched ({Reason}); validating with the {KeyCount} keys last loaded")]
     private static partial void LogRefreshFailed(ILogger logger, string reason, int keyCount);
+}
+
+/// <summary>What operators alert on: keys (re)loaded after a change or an outage, and the start of an outage.</summary>
+public static class SigningKeyLogEvents
+{
+    public const int KeysLoaded = 4020;
+    public const int RefreshFailed = 4021;
 }
 
 /// <summary>No signing keys have loaded yet (Identity unreachable since start-up): a token can be neither accepted nor refused.</summary>

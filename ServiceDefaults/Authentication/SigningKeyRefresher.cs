@@ -25,9 +25,11 @@ public sealed class SigningKeyRefresher(SigningKeyCache cache, IOptions<SecureSt
             if (cache.HasKeys)
             {
                 retry = FirstRetry;
-                var due = cache.LastLoaded + options.Value.JwksAutomaticRefreshInterval - time.GetUtcNow();
+                var interval = options.Value.JwksAutomaticRefreshInterval;
+                var due = cache.LastLoaded + interval - time.GetUtcNow();
                 // While Identity is unreachable the keys are stale: try again soon rather than a whole interval later.
-                wait = cache.IsStale ? LongestRetry : due > TimeSpan.Zero ? due : TimeSpan.Zero;
+                wait = cache.IsStale ? (interval < LongestRetry ? interval : LongestRetry)
+                    : due > TimeSpan.Zero ? due : TimeSpan.Zero;
             }
             else
             {
