@@ -101,6 +101,12 @@ public static partial class ProxyExtensions
         };
 
         context.Response.Clear();
+        if (timedOut)
+        {
+            // The timeout cancelled RequestAborted too; the client is still there and is owed its 504 body.
+            context.RequestAborted = CancellationToken.None;
+        }
+
         await WriteProblemAsync(context, status, title, detail: null);
     }
 

@@ -71,6 +71,8 @@ public sealed class ForwardingTests(RedisContainerFixture redis)
 
         Assert.Equal(HttpStatusCode.GatewayTimeout, response.StatusCode);
         Assert.True(response.IsProblemJson());
+        // A body, although the timeout cancelled the request's own token.
+        Assert.Contains("\"traceId\"", await response.Content.ReadAsStringAsync(Cancellation), StringComparison.Ordinal);
         // The route's TimeoutPolicy (3 s in the tests), not the backend's 10 s.
         Assert.InRange(elapsed, TimeSpan.FromSeconds(2.5), TimeSpan.FromSeconds(6));
     }
