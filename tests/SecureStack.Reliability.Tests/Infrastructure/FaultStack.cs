@@ -68,7 +68,9 @@ public sealed class FaultStack : IAsyncDisposable
 
     public ServiceHost<IdentityEntryPoint>? Identity { get; private set; }
 
-    public ServiceHost<ApiEntryPoint> Api => _apis[0] ?? throw new InvalidOperationException("The Api is stopped.");
+    public ServiceHost<ApiEntryPoint> Api => ApiReplica(0);
+
+    public ServiceHost<ApiEntryPoint> ApiReplica(int replica) => _apis[replica] ?? throw new InvalidOperationException($"Api replica {replica} is stopped.");
 
     public ServiceHost<GatewayEntryPoint>? Gateway { get; private set; }
 
