@@ -79,6 +79,9 @@ public sealed class FaultStack : IAsyncDisposable
 
     public Uri IdentityAddress => new($"http://127.0.0.1:{_identityPort}/");
 
+    /// <summary>The ports of the services behind the Gateway: nothing a client sees may name them.</summary>
+    public IEnumerable<int> InternalPorts => [_identityPort, .. _apiPorts];
+
     public static async Task<FaultStack> StartAsync(
         string redis,
         bool startIdentity = true,
