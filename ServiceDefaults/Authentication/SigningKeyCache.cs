@@ -12,7 +12,7 @@ namespace SecureStack.ServiceDefaults.Authentication;
 /// nobody out); the key set is fetched again every <see cref="SecureStackJwtOptions.JwksAutomaticRefreshInterval"/>
 /// (a key Identity withdraws stops validating within that time); a token naming an unknown key refreshes the set
 /// at most once per <see cref="SecureStackJwtOptions.JwksRefreshInterval"/> (no hammering Identity). IdentityModel's
-/// own ConfigurationManager cannot refresh more often than every five minutes and adds up to an hour of jitter,
+/// own ConfigurationManager cannot refresh more often than every five minutes and adds random jitter on top,
 /// which would make an emergency key withdrawal take an unknown time.
 /// </summary>
 public sealed partial class SigningKeyCache : IConfigurationManager<OpenIdConnectConfiguration>
@@ -29,7 +29,7 @@ public sealed partial class SigningKeyCache : IConfigurationManager<OpenIdConnec
 
     private OpenIdConnectConfiguration? _current;
     private Task? _refresh;
-    private DateTimeOffset _lastLoaded = DateTimeOffset.MinValue;
+    private long _lastLoadedTicks = DateTimeOffset.MinValue.UtcTicks;
     private DateTimeOffset _lastRequested = DateTimeOffset.MinValue;
     private bool _refreshRequestedBefore;
     private bool _failing;
@@ -56,18 +56,14 @@ public sealed partial class SigningKeyCache : IConfigurationManager<OpenIdConnec
     public bool IsStale => Volatile.Read(ref _failing);
 
     /// <summary>When the keys now in use were fetched.</summary>
-    public DateTimeOffset LastLoaded => _lastLoaded;
+    public DateTimeOffset LastLoaded => new(Interlocked.Read(ref _lastLoadedTicks), TimeSpan.Zero);
 
     public async Task<OpenIdConnectConfiguration> GetConfigurationAsync(CancellationToken cancel)
     {
+        // Refreshing is the refresher's job, on its schedule: a slow or absent Identity never slows a request
+        // that carries a valid token, and traffic never multiplies the fetches.
         if (Volatile.Read(ref _current) is { } current)
         {
-            // Never on the request path: a slow or absent Identity must not slow down a valid token.
-            if (_time.GetUtcNow() - _lastLoaded >= _options.JwksAutomaticRefreshInterval)
-            {
-                _ = RefreshAsync();
-            }
-
             return current;
         }
 
@@ -126,7 +122,7 @@ public sealed partial class SigningKeyCache : IConfigurationManager<OpenIdConnec
             }
 
             var previous = Volatile.Read(ref _current);
-            _lastLoaded = _time.GetUtcNow();
+            Interlocked.Exchange(ref _lastLoadedTicks, _time.GetUtcNow().UtcTicks);
             Volatile.Write(ref _current, configuration);
             var keyIds = KeyIds(configuration);
             if (previous is null || _failing || keyIds != KeyIds(previous))

@@ -97,13 +97,14 @@ public sealed class ApiFaultTests(RedisContainerFixture redis)
     /// <summary>Identity's side of the Gateway does not share the Api's fate: discovery and a new login answer promptly.</summary>
     private static async Task AssertIdentityRoutesAnswerAsync(FaultStack stack)
     {
+        // Timed: discovery is cheap, so anything near the route timeout means it queued behind the Api's fault.
         var started = Stopwatch.StartNew();
         using var discovery = await stack.Client.GetAsync("/.well-known/openid-configuration", Cancellation);
-        var login = await stack.ServiceTokenAsync();
         var elapsed = started.Elapsed;
+        var login = await stack.ServiceTokenAsync();
 
         Assert.Equal(HttpStatusCode.OK, discovery.StatusCode);
+        Assert.True(elapsed < TimeSpan.FromSeconds(2), $"discovery took {elapsed.TotalMilliseconds:F0} ms");
         Assert.False(string.IsNullOrEmpty(FaultStack.AccessToken(login)));
-        Assert.True(elapsed < TimeSpan.FromSeconds(2.5), $"Identity's routes took {elapsed.TotalMilliseconds:F0} ms");
     }
 }

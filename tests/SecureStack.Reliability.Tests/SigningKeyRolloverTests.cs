@@ -77,7 +77,8 @@ public sealed class SigningKeyRolloverTests(RedisContainerFixture redis)
 
         await stopTraffic.CancelAsync();
         await traffic;
-        Assert.True(refusedAfter < FaultStack.KeyRefreshInterval + TimeSpan.FromSeconds(2),
+        // The interval, plus one fetch and a loaded machine's scheduling.
+        Assert.True(refusedAfter < FaultStack.KeyRefreshInterval + TimeSpan.FromSeconds(3),
             $"refused after {refusedAfter.TotalMilliseconds:F0} ms");
         Assert.All(outcomes.Where(outcome => outcome.Token == "new"), outcome => Assert.Equal(HttpStatusCode.OK, outcome.Status));
         Assert.Equal(HttpStatusCode.OK, await StatusAsync(api, newToken));
