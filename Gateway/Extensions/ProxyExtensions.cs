@@ -25,7 +25,8 @@ public static partial class ProxyExtensions
         builder.Services.AddReverseProxy()
             .LoadFromConfig(builder.Configuration.GetSection(SectionName))
             .AddServiceDiscoveryDestinationResolver()
-            .AddTransforms<EdgeHeadersTransformProvider>();
+            .AddTransforms<EdgeHeadersTransformProvider>()
+            .AddTransforms<BackendErrorsTransformProvider>();
 
         return builder;
     }
@@ -93,15 +94,27 @@ public static partial class ProxyExtensions
             _ when timedOut => (StatusCodes.Status504GatewayTimeout, "The service did not answer in time."),
             ForwarderError.RequestTimedOut => (StatusCodes.Status504GatewayTimeout, "The service did not answer in time."),
             ForwarderError.NoAvailableDestinations => (StatusCodes.Status503ServiceUnavailable, "The service is unavailable."),
+            // Nothing listens (stopped, restarting, not started yet): unavailable for now, worth retrying.
+            ForwarderError.Request when IsConnectionFailure(error.Exception) => (StatusCodes.Status503ServiceUnavailable, "The service is unavailable."),
             _ when context.Response.StatusCode == StatusCodes.Status504GatewayTimeout => (StatusCodes.Status504GatewayTimeout, "The service did not answer in time."),
             _ => (StatusCodes.Status502BadGateway, "The service could not be reached."),
         };
 
         context.Response.Clear();
+        if (timedOut)
+        {
+            // The timeout cancelled RequestAborted too; the client is still there and is owed its 504 body.
+            context.RequestAborted = CancellationToken.None;
+        }
+
         await WriteProblemAsync(context, status, title, detail: null);
     }
 
-    private static async Task WriteProblemAsync(HttpContext context, int status, string title, string? detail)
+    private static bool IsConnectionFailure(Exception? exception) =>
+        exception is HttpRequestException { HttpRequestError: HttpRequestError.ConnectionError or HttpRequestError.NameResolutionError };
+
+    /// <summary>The Gateway's own error body: status, a generic title, the trace id; nothing from a backend.</summary>
+    internal static async Task WriteProblemAsync(HttpContext context, int status, string title, string? detail)
     {
         context.Response.StatusCode = status;
         await context.RequestServices.GetRequiredService<IProblemDetailsService>().WriteAsync(new ProblemDetailsContext

@@ -1,9 +1,9 @@
 using Microsoft.AspNetCore.Authentication.JwtBearer;
 using Microsoft.AspNetCore.Authorization;
+using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
-using Microsoft.IdentityModel.Protocols;
-using Microsoft.IdentityModel.Protocols.OpenIdConnect;
 using Microsoft.IdentityModel.Tokens;
 using SecureStack.ServiceDefaults.Authentication;
 using SecureStack.ServiceDefaults.Security;
@@ -23,6 +23,9 @@ public static class SecureStackJwtBearerExtensions
     /// <summary>Signing keys and metadata are small; a larger answer is an attack or a misconfiguration.</summary>
     private const long MaxMetadataBytes = 256 * 1024;
 
+    /// <summary>An Identity that accepts connections and never answers must not hold a refresh forever.</summary>
+    private static readonly TimeSpan MetadataTimeout = TimeSpan.FromSeconds(10);
+
     /// <summary>
     /// Validates Identity's RS256 access tokens with JwtBearer as the default scheme: issuer, audience, lifetime
     /// (small clock skew), signature, token type and algorithm all checked; claims keep their JWT names; signing
@@ -41,13 +44,30 @@ public static class SecureStackJwtBearerExtensions
             .ValidateOnStart();
         services.AddSingleton<IValidateOptions<SecureStackJwtOptions>, SecureStackJwtOptionsValidator>();
 
-        services.AddHttpClient(MetadataHttpClientName, client => client.MaxResponseContentBufferSize = MaxMetadataBytes);
+        // No retry pipeline: the key cache retries on its own schedule and keeps the last keys meanwhile, so a fetch
+        // should fail fast and say so, not spend the standard handler's retries (about 15 s) before reporting.
+        // (RemoveAllResilienceHandlers is marked for evaluation; it is the documented way to opt one client out.)
+#pragma warning disable EXTEXP0001
+        services.AddHttpClient(MetadataHttpClientName, client =>
+            {
+                client.MaxResponseContentBufferSize = MaxMetadataBytes;
+                client.Timeout = MetadataTimeout;
+            })
+            .RemoveAllResilienceHandlers();
+#pragma warning restore EXTEXP0001
+
+        // The keys are loaded in the background from start-up and kept through Identity outages; readiness
+        // reports whether there are any yet.
+        services.TryAddSingleton(TimeProvider.System);
+        services.AddSingleton<SigningKeyCache>();
+        services.AddHostedService<SigningKeyRefresher>();
+        services.AddHealthChecks().AddCheck<SigningKeysHealthCheck>(SigningKeysHealthCheck.Name);
 
         services.AddAuthentication(JwtBearerDefaults.AuthenticationScheme).AddJwtBearer();
         services.AddOptions<JwtBearerOptions>(JwtBearerDefaults.AuthenticationScheme)
-            .Configure<IOptions<SecureStackJwtOptions>, IHttpClientFactory, IHostEnvironment, SecurityEvents>(
-                (bearer, jwt, httpClientFactory, environment, securityEvents) =>
-                    Configure(bearer, jwt.Value, httpClientFactory, environment, securityEvents));
+            .Configure<IOptions<SecureStackJwtOptions>, SigningKeyCache, IHostEnvironment, SecurityEvents>(
+                (bearer, jwt, signingKeys, environment, securityEvents) =>
+                    Configure(bearer, jwt.Value, signingKeys, environment, securityEvents));
 
         // Authorization denials become security events. The default handler still does the work.
         services.AddSingleton<IAuthorizationMiddlewareResultHandler, SecurityEventsAuthorizationResultHandler>();
@@ -69,10 +89,21 @@ public static class SecureStackJwtBearerExtensions
     public static string? ExpectedIssuer(this SecureStackJwtOptions options) =>
         string.IsNullOrWhiteSpace(options.Issuer) ? null : options.Issuer;
 
+    private static async Task WriteKeysUnavailableAsync(HttpContext context)
+    {
+        context.Response.StatusCode = StatusCodes.Status503ServiceUnavailable;
+        context.Response.Headers.RetryAfter = "5";
+        await context.RequestServices.GetRequiredService<IProblemDetailsService>().WriteAsync(new ProblemDetailsContext
+        {
+            HttpContext = context,
+            ProblemDetails = { Status = StatusCodes.Status503ServiceUnavailable, Title = "Tokens cannot be checked yet; try again shortly." },
+        });
+    }
+
     private static void Configure(
         JwtBearerOptions bearer,
         SecureStackJwtOptions jwt,
-        IHttpClientFactory httpClientFactory,
+        SigningKeyCache signingKeys,
         IHostEnvironment environment,
         SecurityEvents securityEvents)
     {
@@ -87,19 +118,10 @@ public static class SecureStackJwtBearerExtensions
         // tune the next one. The reason goes to the security log instead.
         bearer.IncludeErrorDetails = false;
         bearer.RefreshOnIssuerKeyNotFound = true;
-        bearer.RefreshInterval = jwt.JwksRefreshInterval;
-        bearer.AutomaticRefreshInterval = jwt.JwksAutomaticRefreshInterval;
 
-        // Built here rather than by JwtBearer so the documents come through IHttpClientFactory (service discovery
-        // understands https+http://identity, which JwtBearer's own HTTPS check would reject outright).
-        bearer.ConfigurationManager = new ConfigurationManager<OpenIdConnectConfiguration>(
-            bearer.MetadataAddress,
-            new OpenIdConnectConfigurationRetriever(),
-            new AuthorityDocumentRetriever(httpClientFactory, bearer.MetadataAddress, jwt.Authority, jwt.ExpectedIssuer(), requireHttps))
-        {
-            RefreshInterval = jwt.JwksRefreshInterval,
-            AutomaticRefreshInterval = jwt.JwksAutomaticRefreshInterval,
-        };
+        // Documents come through IHttpClientFactory (service discovery understands https+http://identity, which
+        // JwtBearer's own HTTPS check would reject outright) and are cached through Identity outages.
+        bearer.ConfigurationManager = signingKeys;
 
         bearer.TokenValidationParameters = new TokenValidationParameters
         {
@@ -130,14 +152,30 @@ public static class SecureStackJwtBearerExtensions
                     context.Fail("The access token was revoked.");
                 }
             },
-            OnChallenge = context =>
+            OnAuthenticationFailed = context =>
+            {
+                // Not the caller's fault: handled below as a 503 instead of escaping as a 500.
+                if (context.Exception is SigningKeysUnavailableException)
+                {
+                    context.Fail(context.Exception);
+                }
+
+                return Task.CompletedTask;
+            },
+            OnChallenge = async context =>
             {
                 // The exception type names the failed check (expired, audience, signature ...); its message
                 // could quote the token, so it is not logged.
                 var reason = context.AuthenticateFailure?.GetType().Name
                     ?? (context.Request.Headers.Authorization.Count == 0 ? "NoBearerToken" : "NoValidBearerToken");
                 securityEvents.AuthenticationFailed(context.Scheme.Name, reason);
-                return Task.CompletedTask;
+
+                if (context.AuthenticateFailure is SigningKeysUnavailableException)
+                {
+                    // Neither "invalid token" (it may be valid) nor a 500: the keys to check it are not here yet.
+                    context.HandleResponse();
+                    await WriteKeysUnavailableAsync(context.HttpContext);
+                }
             },
         };
     }

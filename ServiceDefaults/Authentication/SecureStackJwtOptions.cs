@@ -45,9 +45,13 @@ public sealed class SecureStackJwtOptions
     [Range(typeof(TimeSpan), "00:00:30", "01:00:00")]
     public TimeSpan JwksRefreshInterval { get; set; } = TimeSpan.FromMinutes(1);
 
-    /// <summary>How long signing keys are cached before they are fetched again anyway (picks up key rotation).</summary>
-    [Range(typeof(TimeSpan), "00:05:00", "1.00:00:00")]
-    public TimeSpan JwksAutomaticRefreshInterval { get; set; } = TimeSpan.FromHours(1);
+    /// <summary>
+    /// How often signing keys are fetched again whatever the traffic: a key Identity publishes ahead of use is known
+    /// within this time, and a key it withdraws in an emergency stops validating within it. One small request per
+    /// interval and instance; the lower bound only stops a typo from turning it into a flood.
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:01", "1.00:00:00")]
+    public TimeSpan JwksAutomaticRefreshInterval { get; set; } = TimeSpan.FromMinutes(5);
 }
 
 /// <summary>Cross-field rules; every error is reported at once so one restart fixes them all.</summary>

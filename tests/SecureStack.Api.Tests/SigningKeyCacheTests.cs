@@ -2,7 +2,13 @@ using System.Diagnostics;
 using System.Net;
 using System.Security.Cryptography;
 using Microsoft.IdentityModel.Tokens;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.TestHost;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
+using Microsoft.Extensions.Time.Testing;
 using SecureStack.Api.Tests.Infrastructure;
+using SecureStack.ServiceDefaults.Authentication;
 
 namespace SecureStack.Api.Tests;
 
@@ -58,6 +64,40 @@ public sealed class SigningKeyCacheTests
         Assert.Equal(2, factory.Issuer.JwksRequests);
     }
 
+    /// <summary>
+    /// Fault: Identity unreachable for the longest access-token lifetime (15 minutes, on a fake clock the key cache
+    /// runs on). Promise: the cached keys are never dropped, so a token issued before the outage is accepted all
+    /// along; readiness says Degraded; Identity is retried on a schedule, not hammered.
+    /// </summary>
+    [Fact]
+    public async Task CachedKeysOutliveAnAccessTokenLifetimeOfIdentityBeingDown()
+    {
+        var clock = new FakeTimeProvider(DateTimeOffset.UtcNow);
+        await using var factory = new FakeClockApiFactory(clock);
+        using var client = factory.CreateClient(new TokenSpec());
+        Assert.Equal(HttpStatusCode.OK, (await client.GetAsync(Routes.Notes, Cancel)).StatusCode);
+
+        factory.Issuer.Unreachable = true;
+        var outage = TimeSpan.FromMinutes(15);
+        var step = TimeSpan.FromSeconds(30);
+        for (var elapsed = TimeSpan.Zero; elapsed < outage; elapsed += step)
+        {
+            clock.Advance(step);
+            // Real time for the refresher to run the retry this step made due (it fails at once: the issuer is down).
+            await Task.Delay(50, Cancel);
+        }
+
+        var status = (await client.GetAsync(Routes.Notes, Cancel)).StatusCode;
+        var health = await factory.Services.GetRequiredService<HealthCheckService>()
+            .CheckHealthAsync(check => check.Name == SigningKeysHealthCheck.Name, Cancel);
+        TestContext.Current.TestOutputHelper?.WriteLine($"{outage.TotalMinutes} simulated minutes without Identity: {factory.Issuer.FailedRequests} failed fetches, token answered {(int)status}");
+
+        Assert.Equal(HttpStatusCode.OK, status);
+        Assert.Equal(HealthStatus.Degraded, health.Status);
+        // Retried all along, at most once per clock step here (every 5 s at most), never once per request.
+        Assert.InRange(factory.Issuer.FailedRequests, 3, (int)(outage / step) + 2);
+    }
+
     [Fact]
     public async Task UnknownKeyIdsCannotMakeTheApiHammerIdentity()
     {
@@ -88,5 +128,15 @@ public sealed class SigningKeyCacheTests
         var refreshes = factory.Issuer.JwksRequests - fetchesBefore;
         TestContext.Current.TestOutputHelper?.WriteLine($"{Sprayed} unknown-kid tokens caused {refreshes} JWKS fetch(es) in {stopwatch.ElapsedMilliseconds} ms.");
         Assert.InRange(refreshes, 0, 1);
+    }
+}
+
+/// <summary>The Api with the key cache's clock under the test's control (token lifetimes keep the real clock).</summary>
+internal sealed class FakeClockApiFactory(FakeTimeProvider clock) : ApiFactory
+{
+    protected override void ConfigureWebHost(IWebHostBuilder builder)
+    {
+        base.ConfigureWebHost(builder);
+        builder.ConfigureTestServices(services => services.AddSingleton<TimeProvider>(clock));
     }
 }

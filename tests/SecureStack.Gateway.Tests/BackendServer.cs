@@ -18,6 +18,9 @@ public sealed class BackendServer : IAsyncDisposable
 {
     public static readonly TimeSpan ExpensiveHold = TimeSpan.FromMilliseconds(1500);
 
+    /// <summary>What a careless backend says when it fails: internals the Gateway must not pass on.</summary>
+    public const string BrokenBody = "System.InvalidOperationException: connection to db-internal:5432 failed\n   at Backend.Handler()";
+
     private readonly WebApplication _app;
     private int _requests;
 
@@ -52,6 +55,11 @@ public sealed class BackendServer : IAsyncDisposable
         {
             await Task.Delay(ExpensiveHold);
             return Results.Ok();
+        });
+        app.MapGet("/api/broken/{status:int}", (int status, HttpContext context) =>
+        {
+            context.Response.Headers.RetryAfter = "7";
+            return Results.Text(BrokenBody, "text/plain", statusCode: status);
         });
         app.MapFallback(async (HttpContext context) =>
         {

@@ -23,7 +23,7 @@ public sealed class ForwardingTests(RedisContainerFixture redis)
     }
 
     [Fact]
-    public async Task AnUnreachableBackendIsA502ProblemThatNamesNoBackendQuickly()
+    public async Task AnUnreachableBackendIsA503ProblemThatNamesNoBackendQuickly()
     {
         // Nothing listens on port 1: the connection is refused.
         await using var stack = await GatewayTestContext.StartAsync(redis.ConnectionString, backendOverride: new Uri("http://127.0.0.1:1"));
@@ -32,13 +32,32 @@ public sealed class ForwardingTests(RedisContainerFixture redis)
         var response = await stack.Client.SendAsync(ResponseAssertions.Get("/api/v1/notes", stack.User("caller")), Cancellation);
         var elapsed = started.Elapsed;
 
-        Assert.Equal(HttpStatusCode.BadGateway, response.StatusCode);
+        // Refused: nothing listens, so the service is unavailable (retry later), not broken.
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, response.StatusCode);
         Assert.True(response.IsProblemJson());
         var body = await response.Content.ReadAsStringAsync(Cancellation);
         Assert.DoesNotContain("127.0.0.1", body, StringComparison.Ordinal);
         Assert.DoesNotContain("refused", body, StringComparison.OrdinalIgnoreCase);
         Assert.DoesNotContain("Exception", body, StringComparison.Ordinal);
         Assert.True(elapsed < TimeSpan.FromSeconds(5), $"took {elapsed.TotalMilliseconds:F0} ms");
+    }
+
+    [Theory]
+    [InlineData(500, HttpStatusCode.BadGateway)]
+    [InlineData(503, HttpStatusCode.ServiceUnavailable)]
+    [InlineData(504, HttpStatusCode.GatewayTimeout)]
+    public async Task ABackendServerErrorIsReplacedByTheGatewaysOwnProblem(int backendStatus, HttpStatusCode expected)
+    {
+        await using var stack = await GatewayTestContext.StartAsync(redis.ConnectionString);
+
+        var response = await stack.Client.SendAsync(ResponseAssertions.Get($"/api/broken/{backendStatus}", stack.User("caller")), Cancellation);
+
+        Assert.Equal(expected, response.StatusCode);
+        Assert.True(response.IsProblemJson());
+        var body = await response.Content.ReadAsStringAsync(Cancellation);
+        Assert.DoesNotContain(BackendServer.BrokenBody, body, StringComparison.Ordinal);
+        Assert.Null(response.Header("X-Powered-By"));
+        Assert.Equal(backendStatus == 503 ? "7" : null, response.Header("Retry-After"));
     }
 
     [Fact]
@@ -52,6 +71,8 @@ public sealed class ForwardingTests(RedisContainerFixture redis)
 
         Assert.Equal(HttpStatusCode.GatewayTimeout, response.StatusCode);
         Assert.True(response.IsProblemJson());
+        // A body, although the timeout cancelled the request's own token.
+        Assert.Contains("\"traceId\"", await response.Content.ReadAsStringAsync(Cancellation), StringComparison.Ordinal);
         // The route's TimeoutPolicy (3 s in the tests), not the backend's 10 s.
         Assert.InRange(elapsed, TimeSpan.FromSeconds(2.5), TimeSpan.FromSeconds(6));
     }

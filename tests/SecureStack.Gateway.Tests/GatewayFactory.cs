@@ -1,9 +1,11 @@
+using System.Collections.Concurrent;
 using System.Net;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.AspNetCore.TestHost;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
 using SecureStack.Testing;
 
 namespace SecureStack.Gateway.Tests;
@@ -56,6 +58,9 @@ public sealed class GatewayFactory : WebApplicationFactory<GatewayEntryPoint>
 
     public string KeyPrefix { get; }
 
+    /// <summary>Everything the Gateway logged at Information and above, for tests that count events.</summary>
+    public ConcurrentQueue<(EventId EventId, string Category, string Message)> Logs { get; } = new();
+
     public static string NewKeyPrefix() => $"test:{Guid.NewGuid():N}";
 
     protected override void ConfigureWebHost(IWebHostBuilder builder)
@@ -66,6 +71,8 @@ public sealed class GatewayFactory : WebApplicationFactory<GatewayEntryPoint>
         {
             builder.UseSetting(key, value);
         }
+
+        builder.ConfigureLogging(logging => logging.AddProvider(new CapturingLoggerProvider(Logs)));
 
         // Only the network under the metadata client is swapped: the issuer answers discovery and JWKS itself.
         builder.ConfigureTestServices(services =>

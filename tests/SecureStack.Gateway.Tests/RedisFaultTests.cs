@@ -18,6 +18,10 @@ public sealed class RedisFaultTests(RedisContainerFixture redis)
 {
     private const int Budget = 75;
 
+    // RedisDecisionGuard's transition events (4101 entered, 4102 left).
+    private const int FallbackEnteredEvent = 4101;
+    private const int FallbackLeftEvent = 4102;
+
     // The promise is "never held for seconds" (an unguarded Redis client waits 2.7-6 s). The margin over the
     // budget absorbs a shared 2-core machine running other test assemblies at the same time (seen: 402 ms at a
     // load average of 9); the measured maximum is written to the test output.
@@ -179,18 +183,24 @@ public sealed class RedisFaultTests(RedisContainerFixture redis)
         Assert.Equal(2, decisions.GetMeasurementSnapshot().Count(m => Equals(m.Tags["source"], "fallback-open")));
     }
 
-    /// <summary>Recovery needs nobody: requests keep coming, the breaker probes, Redis counts again.</summary>
+    /// <summary>
+    /// Recovery needs nobody: requests keep coming, the breaker probes, Redis counts again, within 10 s of Redis
+    /// being back (called as Redis returns); each transition is one metric and one log event.
+    /// </summary>
     private async Task AssertDistributedLimitingResumesAsync(GatewayTestContext stack, MetricCollector<long> transitions)
     {
         var deadline = Stopwatch.StartNew();
-        while (await RateLimitingHealthAsync(stack.Gateways[0].Services) != HealthStatus.Healthy && deadline.Elapsed < TimeSpan.FromSeconds(20))
+        while (await RateLimitingHealthAsync(stack.Gateways[0].Services) != HealthStatus.Healthy && deadline.Elapsed < TimeSpan.FromSeconds(10))
         {
             await stack.Client.SendAsync(ResponseAssertions.Get("/api/v1/notes", stack.User("caller")), Cancellation);
             await Task.Delay(200, Cancellation);
         }
 
         Assert.Equal(HealthStatus.Healthy, await RateLimitingHealthAsync(stack.Gateways[0].Services));
+        TestContext.Current.TestOutputHelper?.WriteLine($"distributed limiting resumed {deadline.Elapsed.TotalMilliseconds:F0} ms after Redis returned");
         Assert.Equal(1, transitions.GetMeasurementSnapshot().Count(m => Equals(m.Tags["state"], "left")));
+        Assert.Equal(1, stack.Gateways[0].Logs.Count(entry => entry.EventId.Id == FallbackEnteredEvent));
+        Assert.Equal(1, stack.Gateways[0].Logs.Count(entry => entry.EventId.Id == FallbackLeftEvent));
 
         // The counter lives in Redis again: a request is visible there to every replica.
         await using var direct = await ConnectionMultiplexer.ConnectAsync(redis.ConnectionString);

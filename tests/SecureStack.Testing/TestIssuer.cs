@@ -26,6 +26,7 @@ public sealed class TestIssuer : IDisposable
     private readonly List<RsaSecurityKey> _published = [];
     private int _discoveryRequests;
     private int _jwksRequests;
+    private int _failedRequests;
 
     public TestIssuer()
     {
@@ -38,6 +39,12 @@ public sealed class TestIssuer : IDisposable
     public int DiscoveryRequests => Volatile.Read(ref _discoveryRequests);
 
     public int JwksRequests => Volatile.Read(ref _jwksRequests);
+
+    /// <summary>While set, the issuer is down: every metadata request fails as a refused connection does.</summary>
+    public bool Unreachable { get; set; }
+
+    /// <summary>Metadata requests that failed because the issuer was <see cref="Unreachable"/>.</summary>
+    public int FailedRequests => Volatile.Read(ref _failedRequests);
 
     /// <summary>Requests for anything but the two documents at the authority (e.g. at the public issuer).</summary>
     public List<string> UnexpectedRequests { get; } = [];
@@ -164,6 +171,12 @@ public sealed class TestIssuer : IDisposable
     {
         protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
         {
+            if (issuer.Unreachable)
+            {
+                Interlocked.Increment(ref issuer._failedRequests);
+                throw new HttpRequestException(HttpRequestError.ConnectionError, "Connection refused (test issuer down).");
+            }
+
             var uri = request.RequestUri!;
             string? body = null;
             if (uri.Host == "identity.test" && uri.Scheme == Uri.UriSchemeHttps)

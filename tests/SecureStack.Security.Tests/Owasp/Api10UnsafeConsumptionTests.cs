@@ -15,25 +15,26 @@ namespace SecureStack.Security.Tests.Owasp;
 /// <summary>
 /// API10:2023 Unsafe Consumption of APIs: the one third-party answer every request depends on is the token
 /// server's metadata (discovery and JWKS). When it is malformed, oversized, empty, lying or slow, validation
-/// fails closed (401) within the metadata client's timeout, never open and never a 500. The running AppHost's
+/// fails closed within seconds, never open and never a 500: a key set that lies (an attacker's key) is a 401; no
+/// usable key set at all is a 503 with Retry-After (the token cannot be checked yet, see docs/reliability.md). The running AppHost's
 /// Identity cannot be made hostile, so this is the real Api (Production settings) with its metadata client
 /// pointed at a hostile server; the token is otherwise perfect.
 /// </summary>
 public sealed class Api10UnsafeConsumptionTests
 {
-    /// <summary>The standard resilience pipeline's total budget (30 s) plus start-up slack.</summary>
-    private static readonly TimeSpan FailClosedWithin = TimeSpan.FromSeconds(45);
+    /// <summary>How long a request waits for the first key set (5 s), plus start-up slack.</summary>
+    private static readonly TimeSpan FailClosedWithin = TimeSpan.FromSeconds(20);
 
     private static CancellationToken Cancellation => TestContext.Current.CancellationToken;
 
     [Theory]
     [InlineData(HostileMetadata.Mode.Honest, HttpStatusCode.OK)]
-    [InlineData(HostileMetadata.Mode.MalformedJwks, HttpStatusCode.Unauthorized)]
-    [InlineData(HostileMetadata.Mode.EmptyJwks, HttpStatusCode.Unauthorized)]
-    [InlineData(HostileMetadata.Mode.OversizedJwks, HttpStatusCode.Unauthorized)]
+    [InlineData(HostileMetadata.Mode.MalformedJwks, HttpStatusCode.ServiceUnavailable)]
+    [InlineData(HostileMetadata.Mode.EmptyJwks, HttpStatusCode.ServiceUnavailable)]
+    [InlineData(HostileMetadata.Mode.OversizedJwks, HttpStatusCode.ServiceUnavailable)]
     [InlineData(HostileMetadata.Mode.AttackerKeyInJwks, HttpStatusCode.Unauthorized)]
-    [InlineData(HostileMetadata.Mode.MalformedDiscovery, HttpStatusCode.Unauthorized)]
-    [InlineData(HostileMetadata.Mode.JwksServerError, HttpStatusCode.Unauthorized)]
+    [InlineData(HostileMetadata.Mode.MalformedDiscovery, HttpStatusCode.ServiceUnavailable)]
+    [InlineData(HostileMetadata.Mode.JwksServerError, HttpStatusCode.ServiceUnavailable)]
     public async Task API10_AHostileJwksMakesValidationFailClosed(HostileMetadata.Mode mode, HttpStatusCode expected)
     {
         await using var api = new HostileMetadataApiFactory(mode);
@@ -54,7 +55,7 @@ public sealed class Api10UnsafeConsumptionTests
 
         using var response = await client.GetAsync("/api/v1/notes", Cancellation);
 
-        Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, response.StatusCode);
         Assert.True(clock.Elapsed < FailClosedWithin, $"took {clock.Elapsed}");
     }
 }

@@ -1,7 +1,7 @@
 using System.Collections.Concurrent;
 using Microsoft.Extensions.Logging;
 
-namespace SecureStack.Identity.Tests.Infrastructure;
+namespace SecureStack.Testing;
 
 /// <summary>Keeps every log entry so tests can assert that a security event was (or was not) written.</summary>
 public sealed class CapturingLoggerProvider(ConcurrentQueue<(EventId EventId, string Category, string Message)> entries) : ILoggerProvider

@@ -1,9 +1,9 @@
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 
-namespace SecureStack.Identity.Tests.Infrastructure;
+namespace SecureStack.Testing;
 
-/// <summary>Self-signed PKCS#12 certificates, as an operator would supply them (base64 + password).</summary>
+/// <summary>Self-signed PKCS#12 certificates for Identity, as an operator would supply them (base64 + password).</summary>
 public static class TestCertificates
 {
     public const string Password = "pfx-password-for-tests";
