@@ -86,6 +86,7 @@ public class AppHostFixture : IAsyncLifetime
             [$"--Parameters:service-client-secret={ServiceClientSecret}", $"--Parameters:demo-user-password={DemoUserPassword}", .. Arguments],
             (options, _) => options.DisableDashboard = true,
             timeout.Token);
+        builder.WithIsolatedServiceData();
 
         _app = await builder.BuildAsync(timeout.Token);
         await _app.StartAsync(timeout.Token);

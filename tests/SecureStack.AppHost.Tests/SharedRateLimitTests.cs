@@ -36,6 +36,7 @@ public sealed class SharedRateLimitFixture : IAsyncLifetime
             ],
             (options, _) => options.DisableDashboard = true,
             timeout.Token);
+        builder.WithIsolatedServiceData();
 
         // The anonymous ping route's policy, lowered, and one partition for every caller: whichever loopback
         // address a connection comes from (the test's, or the orchestrator's proxy's), it is the same limit.

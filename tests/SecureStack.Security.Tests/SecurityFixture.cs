@@ -181,6 +181,7 @@ public sealed class SecurityFixture : IAsyncLifetime
             [$"--Parameters:service-client-secret={ServiceClientSecret}", $"--Parameters:demo-user-password={DemoUserPassword}"],
             (options, _) => options.DisableDashboard = true,
             timeout.Token);
+        builder.WithIsolatedServiceData();
 
         var identity = builder.Resources.OfType<ProjectResource>().Single(resource => resource.Name == "identity");
         identity.Annotations.Add(new EnvironmentCallbackAnnotation(environment =>
