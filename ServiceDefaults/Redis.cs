@@ -18,6 +18,10 @@ public static class RedisExtensions
         builder.AddRedisClient(ConnectionName);
         // With Redis at hand, token validation also refuses access tokens revoked at Identity.
         builder.Services.AddSingleton<RevokedTokens>();
+        builder.Services.AddOptions<RevocationOptions>()
+            .BindConfiguration(RevocationOptions.SectionName)
+            .ValidateDataAnnotations()
+            .ValidateOnStart();
         return builder;
     }
 }

@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 using StackExchange.Redis;
 
 namespace SecureStack.ServiceDefaults.Authentication;
@@ -8,12 +9,10 @@ namespace SecureStack.ServiceDefaults.Authentication;
 /// a client revokes a token, every service holding a Redis connection refuses it from then on. Self-contained JWTs
 /// are otherwise valid until <c>exp</c>, whatever happened at Identity.
 /// </summary>
-public sealed partial class RevokedTokens(IConnectionMultiplexer redis, ILogger<RevokedTokens> logger)
+public sealed partial class RevokedTokens(
+    IConnectionMultiplexer redis, IOptions<RevocationOptions> options, ILogger<RevokedTokens> logger)
 {
     public const string KeyPrefix = "securestack:revoked-token:";
-
-    // A lookup rides on every authenticated request: it gets a short budget of its own.
-    private static readonly TimeSpan LookupBudget = TimeSpan.FromMilliseconds(100);
 
     /// <summary>Records a revoked token until shortly after it would have expired anyway.</summary>
     public async Task RevokeAsync(string tokenId, DateTimeOffset expires)
@@ -27,13 +26,14 @@ public sealed partial class RevokedTokens(IConnectionMultiplexer redis, ILogger<
 
     /// <summary>
     /// Whether the token was revoked. When Redis cannot answer within the budget the token is accepted and the
-    /// miss is logged: a Redis outage must not lock every caller out, and the token still expires within minutes.
+    /// miss is logged (<see cref="RevocationOptions.LookupBudget"/>): a Redis outage must not lock every caller
+    /// out, and the token still expires within minutes.
     /// </summary>
     public async Task<bool> IsRevokedAsync(string tokenId, CancellationToken cancellationToken)
     {
         try
         {
-            return await redis.GetDatabase().KeyExistsAsync(KeyPrefix + tokenId).WaitAsync(LookupBudget, cancellationToken);
+            return await redis.GetDatabase().KeyExistsAsync(KeyPrefix + tokenId).WaitAsync(options.Value.LookupBudget, cancellationToken);
         }
         catch (Exception exception) when (exception is TimeoutException or RedisException)
         {

@@ -192,6 +192,14 @@ public sealed class SecurityFixture : IAsyncLifetime
             environment["Identity__Keys__EncryptionCertificates__0__Password"] = CertificatePassword;
         }));
 
+        // The revocation test proves a revoked token is refused, not how a slow Redis is survived (that is
+        // RevokedTokensTests): on a CI machine running three suites at once a lookup can outlast the 100 ms default
+        // and fail open, so here the budget is generous.
+        foreach (var service in builder.Resources.OfType<ProjectResource>().Where(resource => resource.Name is "gateway" or "api"))
+        {
+            service.Annotations.Add(new EnvironmentCallbackAnnotation(environment => environment["Revocation__LookupBudget"] = "00:00:02"));
+        }
+
         _app = await builder.BuildAsync(timeout.Token);
         await _app.StartAsync(timeout.Token);
 
