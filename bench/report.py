@@ -77,6 +77,15 @@ def client_round_trips(row):
     return {name: count for name, count in delta.items() if count > 0}
 
 
+def served(run):
+    """Requests the server handled: wrk's completed ones plus the one per connection still in flight when it stopped."""
+    return run["wrk"]["requests"] + run.get("connections", 0)
+
+
+def cpu_us(run, field):
+    return run[field] / run["ticks_per_second"] / served(run) * 1e6
+
+
 def summarize(rows):
     table = {}
     for target in TARGET_LABELS:
@@ -89,6 +98,8 @@ def summarize(rows):
             "p99": statistics.median(run["wrk"]["p99_ms"] for run in runs),
             "rounds": [run["wrk"]["rps"] for run in runs],
             "non2xx": sum(run["wrk"]["non2xx"] + run["wrk"]["socket_errors"] for run in runs),
+            "front_cpu": statistics.median(cpu_us(run, "front_ticks") for run in runs) if target != "direct" else None,
+            "api_cpu": statistics.median(cpu_us(run, "api_ticks") for run in runs),
         }
     return table
 
@@ -156,7 +167,7 @@ def render(path, docs):
     trips = {}
     requests = 0
     for run in limited_runs:
-        requests += run["wrk"]["requests"]
+        requests += served(run)
         for name, count in client_round_trips(run).items():
             trips[name] = trips.get(name, 0) + count
     limiter_trips = (trips.get("evalsha", 0) + trips.get("eval", 0)) / requests if requests else float("nan")
@@ -195,11 +206,18 @@ def render(path, docs):
     add(f"wrk, {settings.get('threads', '?')} threads, {settings.get('connections', '?')} keep-alive HTTPS connections, "
         f"{settings.get('seconds', '?')} s per run, {settings.get('rounds', '?')} interleaved rounds; medians of the rounds.")
     add("")
-    add("| target | requests/s | p50 ms | p99 ms | requests/s per round | errors |")
-    add("| --- | ---: | ---: | ---: | --- | ---: |")
+    add("| target | requests/s | p50 ms | p99 ms | requests/s per round | errors | CPU µs/request in front | CPU µs/request Api |")
+    add("| --- | ---: | ---: | ---: | --- | ---: | ---: | ---: |")
     for target, row in table.items():
         rounds = ", ".join(f"{value:.0f}" for value in row["rounds"])
-        add(f"| {TARGET_LABELS[target]} | {row['rps']:.0f} | {row['p50']:.2f} | {row['p99']:.2f} | {rounds} | {row['non2xx']} |")
+        front = "—" if row["front_cpu"] is None else f"{row['front_cpu']:.0f}"
+        add(f"| {TARGET_LABELS[target]} | {row['rps']:.0f} | {row['p50']:.2f} | {row['p99']:.2f} | {rounds} | "
+            f"{row['non2xx']} | {front} | {row['api_cpu']:.0f} |")
+    add("")
+    add("CPU per request is user + system time of the process in front of the Api (the Gateway, or nginx's master and "
+        "workers) and of the Api, from `/proc`, divided by the requests served. On a shared machine it moves far less "
+        "than throughput, and it explains the ratios: with the load generator, the proxy and the Api on the same cores, "
+        "a proxy's throughput is bounded by Api ÷ (Api + proxy) of the direct figure.")
     add("")
     if half:
         add("## Half of the Gateway's peak")
@@ -217,7 +235,8 @@ def render(path, docs):
         add("")
     add("## Redis cost")
     add("")
-    add(f"`INFO commandstats` before and after each limited-Gateway run; {requests} requests in all. Calls by clients:")
+    add(f"`INFO commandstats` before and after each limited-Gateway run; {requests} requests served in all (wrk's "
+        "completed requests plus the one per connection still in flight when it stopped). Calls by clients:")
     add("")
     add("| command | calls | per request |")
     add("| --- | ---: | ---: |")

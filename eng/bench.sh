@@ -54,6 +54,8 @@ run_wrk() {
 declare -A TARGET_PORTS=(
   [direct]="$PORT_API" [gateway]="$PORT_GATEWAY_LIMITED" [gateway-nolimit]="$PORT_GATEWAY_UNLIMITED" [nginx]="$PORT_NGINX"
 )
+# The process in front of the Api for each target (the Api itself when it is reached directly).
+declare -A TARGET_PROCESS=([direct]=api [gateway]=gateway-limited [gateway-nolimit]=gateway-unlimited [nginx]=nginx)
 TARGETS=(direct gateway gateway-nolimit nginx)
 
 log "warm-up: 5 s per target"
@@ -62,10 +64,12 @@ for target in "${TARGETS[@]}"; do run_wrk "$target" "${TARGET_PORTS[$target]}" 5
 for round in $(seq 1 "$ROUNDS"); do
   for target in "${TARGETS[@]}"; do
     before="$(redis_client_calls)"
+    front_before="$(process_ticks "${TARGET_PROCESS[$target]}")" api_before="$(process_ticks api)"
     result="$(run_wrk "$target" "${TARGET_PORTS[$target]}" "$SECONDS_PER_RUN")"
+    front_after="$(process_ticks "${TARGET_PROCESS[$target]}")" api_after="$(process_ticks api)"
     after="$(redis_client_calls)"
     log "round $round $target: $result"
-    record "{\"kind\":\"peak\",\"round\":$round,\"target\":\"$target\",\"redis_before\":$before,\"redis_after\":$after,\"wrk\":$result}"
+    record "{\"kind\":\"peak\",\"round\":$round,\"target\":\"$target\",\"connections\":$CONNECTIONS,\"ticks_per_second\":$(getconf CLK_TCK),\"front_ticks\":$((front_after - front_before)),\"api_ticks\":$((api_after - api_before)),\"redis_before\":$before,\"redis_after\":$after,\"wrk\":$result}"
   done
 done
 

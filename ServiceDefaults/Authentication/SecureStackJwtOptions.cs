@@ -45,6 +45,14 @@ public sealed class SecureStackJwtOptions
     [Range(typeof(TimeSpan), "00:00:30", "01:00:00")]
     public TimeSpan JwksRefreshInterval { get; set; } = TimeSpan.FromMinutes(1);
 
+    /// <summary>
+    /// How long a token that validated is remembered, so the same token on the next requests skips parsing and the
+    /// signature check (never past its <c>exp</c>; revocation is still checked each time). Zero turns it off. Short,
+    /// because a signing key withdrawn from the JWKS keeps working this long for tokens already seen.
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:00", "00:05:00")]
+    public TimeSpan ValidatedTokenCacheDuration { get; set; } = TimeSpan.FromMinutes(1);
+
     /// <summary>How long signing keys are cached before they are fetched again anyway (picks up key rotation).</summary>
     [Range(typeof(TimeSpan), "00:05:00", "1.00:00:00")]
     public TimeSpan JwksAutomaticRefreshInterval { get; set; } = TimeSpan.FromHours(1);
