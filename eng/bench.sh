@@ -15,7 +15,7 @@ source eng/lib/prerequisites.sh
 source bench/lib/services.sh
 
 ROUNDS="${BENCH_ROUNDS:-3}"
-SECONDS_PER_RUN="${BENCH_SECONDS:-10}"
+SECONDS_PER_RUN="${BENCH_SECONDS:-8}"
 CONNECTIONS="${BENCH_CONNECTIONS:-32}"
 THREADS="${BENCH_THREADS:-2}"
 OUT="$SECURESTACK_ROOT/artifacts/bench"
@@ -33,9 +33,11 @@ start_identity
 start_api
 start_gateway gateway-limited "$PORT_GATEWAY_LIMITED" limited
 start_gateway gateway-unlimited "$PORT_GATEWAY_UNLIMITED" unlimited
+# The limited Gateway as it was before tuning (every request validates its token in full), measured in the same run.
+start_gateway gateway-untuned "$PORT_GATEWAY_UNTUNED" limited "Authentication__Jwt__ValidatedTokenCacheDuration=00:00:00"
 start_nginx
 wait_for_services identity:"$PORT_IDENTITY" api:"$PORT_API" gateway-limited:"$PORT_GATEWAY_LIMITED" \
-  gateway-unlimited:"$PORT_GATEWAY_UNLIMITED" nginx:"$PORT_NGINX"
+  gateway-unlimited:"$PORT_GATEWAY_UNLIMITED" gateway-untuned:"$PORT_GATEWAY_UNTUNED" nginx:"$PORT_NGINX"
 
 BENCH_TOKEN="$(client_credentials_token)"
 export BENCH_TOKEN
@@ -52,14 +54,17 @@ run_wrk() {
 }
 
 declare -A TARGET_PORTS=(
-  [direct]="$PORT_API" [gateway]="$PORT_GATEWAY_LIMITED" [gateway-nolimit]="$PORT_GATEWAY_UNLIMITED" [nginx]="$PORT_NGINX"
+  [direct]="$PORT_API" [gateway]="$PORT_GATEWAY_LIMITED" [gateway-nolimit]="$PORT_GATEWAY_UNLIMITED"
+  [gateway-untuned]="$PORT_GATEWAY_UNTUNED" [nginx]="$PORT_NGINX"
 )
 # The process in front of the Api for each target (the Api itself when it is reached directly).
-declare -A TARGET_PROCESS=([direct]=api [gateway]=gateway-limited [gateway-nolimit]=gateway-unlimited [nginx]=nginx)
-TARGETS=(direct gateway gateway-nolimit nginx)
+declare -A TARGET_PROCESS=(
+  [direct]=api [gateway]=gateway-limited [gateway-nolimit]=gateway-unlimited [gateway-untuned]=gateway-untuned [nginx]=nginx
+)
+TARGETS=(direct gateway gateway-nolimit gateway-untuned nginx)
 
-log "warm-up: 5 s per target"
-for target in "${TARGETS[@]}"; do run_wrk "$target" "${TARGET_PORTS[$target]}" 5 >/dev/null; done
+log "warm-up: 4 s per target"
+for target in "${TARGETS[@]}"; do run_wrk "$target" "${TARGET_PORTS[$target]}" 4 >/dev/null; done
 
 for round in $(seq 1 "$ROUNDS"); do
   for target in "${TARGETS[@]}"; do

@@ -8,6 +8,7 @@ readonly PORT_API=7402
 readonly PORT_GATEWAY_LIMITED=7403
 readonly PORT_GATEWAY_UNLIMITED=7404
 readonly PORT_NGINX=7405
+readonly PORT_GATEWAY_UNTUNED=7406
 readonly PORTS_ACCURACY=(7411 7412 7413)
 readonly BENCH_PATH=/api/v1/notes
 readonly BENCH_REDIS_CONTAINER=securestack-bench-redis
@@ -217,7 +218,7 @@ client_credentials_token() {
 # Every target must answer the measured request with 200 before anything is timed: a benchmark of 401s is worthless.
 verify_targets() {
   local port status
-  for port in "$PORT_API" "$PORT_GATEWAY_LIMITED" "$PORT_GATEWAY_UNLIMITED" "$PORT_NGINX"; do
+  for port in "$PORT_API" "$PORT_GATEWAY_LIMITED" "$PORT_GATEWAY_UNLIMITED" "$PORT_GATEWAY_UNTUNED" "$PORT_NGINX"; do
     status="$(curl -s -o /dev/null -w '%{http_code}' --cacert "$TLS_DIR/ca.pem" -H "Authorization: Bearer $BENCH_TOKEN" "https://localhost:$port$BENCH_PATH")"
     [ "$status" = 200 ] || die "GET $BENCH_PATH on port $port answered $status, not 200."
   done
@@ -242,6 +243,7 @@ stop_process() {
 stop_gateways() {
   stop_process gateway-limited
   stop_process gateway-unlimited
+  stop_process gateway-untuned
 }
 
 stop_bench_services() {
