@@ -5,7 +5,7 @@
 # interleaved rounds; then Redis round trips per request, the limiter's accuracy across three Gateway processes,
 # and the BenchmarkDotNet micro-benchmarks. Regenerates docs/performance.md and docs/performance.png.
 #
-#   eng/bench.sh                      full run (about 7 minutes on 2 cores)
+#   eng/bench.sh                      full run (about 6 minutes on 2 cores)
 #   BENCH_ROUNDS=1 BENCH_SECONDS=5    a quicker, noisier run
 #   BENCH_SKIP_MICRO=1                no BenchmarkDotNet part
 #   BENCH_SKIP_PUBLISH=1              reuse the Release builds in artifacts/bench
@@ -45,6 +45,7 @@ verify_targets
 
 : >"$RESULTS"
 record() { printf '%s\n' "$1" >>"$RESULTS"; }
+record "{\"kind\":\"settings\",\"threads\":$THREADS,\"connections\":$CONNECTIONS,\"seconds\":$SECONDS_PER_RUN,\"rounds\":$ROUNDS,\"accuracy_window\":$ACCURACY_WINDOW_SECONDS}"
 
 # One wrk run; prints wrk's JSON line. $1 target name, $2 port, $3 seconds, $4 per-connection delay (ms).
 run_wrk() {
@@ -99,6 +100,5 @@ fi
 
 stop_bench_services
 trap - EXIT
-BENCH_SETTINGS="{\"threads\":$THREADS,\"connections\":$CONNECTIONS,\"seconds\":$SECONDS_PER_RUN,\"rounds\":$ROUNDS,\"accuracy_window\":$ACCURACY_WINDOW_SECONDS}" \
-  python3 bench/report.py render "$RESULTS" "$SECURESTACK_ROOT/docs"
+python3 bench/report.py render "$RESULTS" "$SECURESTACK_ROOT/docs"
 log "wrote docs/performance.md and docs/performance.png"
