@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The edge benchmark (docs/performance.md is its output). On this one machine: Redis in a container, Identity, Api
-# and two Gateways as published Release builds (environment "Benchmark", no dashboard, no OTLP exporter), nginx as
-# a plain reverse proxy; wrk drives the same request with the same connections and duration against each target in
+# and three Gateways (rate-limited, unlimited, rate-limited with the token cache off) as published Release builds
+# (environment "Benchmark", no dashboard, no OTLP exporter), nginx as a plain reverse proxy; wrk drives the same request with the same connections and duration against each target in
 # interleaved rounds; then Redis round trips per request, the limiter's accuracy across three Gateway processes,
 # and the BenchmarkDotNet micro-benchmarks. Regenerates docs/performance.md and docs/performance.png.
 #
