@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Threading.RateLimiting;
 using RedisRateLimiting;
@@ -8,6 +9,13 @@ namespace SecureStack.Gateway.RateLimiting;
 /// <summary>One configured policy: its Redis limiter (RedisRateLimiting, shared by all replicas) and its fallback.</summary>
 internal sealed class GatewayRateLimitPolicy : IDisposable
 {
+    // Partitions whose Redis key and limiter are kept between requests. A client's partition comes back on every
+    // request, and building them (a SHA-256, three strings, the limiter) each time was most of the decision's
+    // allocations. Bounded, because partitions are client-chosen (addresses, user names): past the bound the cache
+    // starts over rather than grow.
+    private const int MaxCachedPartitions = 10_000;
+
+    private readonly ConcurrentDictionary<RequestPartition, (string Key, RateLimiter Limiter)> _fixedWindowPartitions = new();
     private readonly RateLimitPolicyOptions _options;
     private readonly string _keyPrefix;
     private readonly RedisDecisionGuard _guard;
@@ -69,10 +77,10 @@ internal sealed class GatewayRateLimitPolicy : IDisposable
     public async ValueTask<RateLimitDecision> DecideAsync(RequestPartition partition, CancellationToken cancellationToken)
     {
         var started = Stopwatch.GetTimestamp();
-        var key = $"{_keyPrefix}:{partition.Kind}:{partition.Hash()}";
+        var (key, limiter) = RedisLimiterFor(partition);
 
         var decision = await _guard.TryExecuteAsync(
-            cancellation => AcquireFromRedisAsync(key, partition, cancellation),
+            cancellation => AcquireFromRedisAsync(limiter, partition, cancellation),
             cancellationToken);
 
         decision ??= Fallback(key, partition);
@@ -82,14 +90,39 @@ internal sealed class GatewayRateLimitPolicy : IDisposable
 
     /// <summary>A decision on a partition of its own, straight to Redis, so no real client's count is touched.</summary>
     public ValueTask<RateLimitDecision> WarmUpAsync(CancellationToken cancellationToken) =>
-        AcquireFromRedisAsync($"{_keyPrefix}:warmup", new RequestPartition(RequestPartition.Global, "warmup"), cancellationToken);
+        AcquireFromRedisAsync(NewRedisLimiter($"{_keyPrefix}:warmup"), new RequestPartition(RequestPartition.Global, "warmup"), cancellationToken);
 
-    private async ValueTask<RateLimitDecision> AcquireFromRedisAsync(string key, RequestPartition partition, CancellationToken cancellationToken)
+    private (string Key, RateLimiter Limiter) RedisLimiterFor(RequestPartition partition)
     {
-        RateLimiter limiter = IsConcurrency
-            ? new RedisConcurrencyRateLimiter<string>(key, _concurrency)
-            : new RedisFixedWindowRateLimiter<string>(key, _fixedWindow);
+        // A Redis concurrency limiter keeps per-instance state (its queue): one per request, as the library expects.
+        if (IsConcurrency)
+        {
+            var key = KeyFor(partition);
+            return (key, NewRedisLimiter(key));
+        }
 
+        if (_fixedWindowPartitions.TryGetValue(partition, out var cached))
+        {
+            return cached;
+        }
+
+        if (_fixedWindowPartitions.Count >= MaxCachedPartitions)
+        {
+            _fixedWindowPartitions.Clear();
+        }
+
+        var fixedWindowKey = KeyFor(partition);
+        return _fixedWindowPartitions.GetOrAdd(partition, (fixedWindowKey, NewRedisLimiter(fixedWindowKey)));
+    }
+
+    private string KeyFor(RequestPartition partition) => $"{_keyPrefix}:{partition.Kind}:{partition.Hash()}";
+
+    private RateLimiter NewRedisLimiter(string key) => IsConcurrency
+        ? new RedisConcurrencyRateLimiter<string>(key, _concurrency)
+        : new RedisFixedWindowRateLimiter<string>(key, _fixedWindow);
+
+    private async ValueTask<RateLimitDecision> AcquireFromRedisAsync(RateLimiter limiter, RequestPartition partition, CancellationToken cancellationToken)
+    {
         // RedisRateLimiting does not pass the token on to Redis, so the budget is enforced around the call;
         // a lease that arrives after the budget is released rather than leaked (it would hold a concurrency slot).
         var pending = limiter.AcquireAsync(1, CancellationToken.None).AsTask();

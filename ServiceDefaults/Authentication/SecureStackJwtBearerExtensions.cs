@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
+using Microsoft.IdentityModel.JsonWebTokens;
 using Microsoft.IdentityModel.Tokens;
 using SecureStack.ServiceDefaults.Authentication;
 using SecureStack.ServiceDefaults.Security;
@@ -114,6 +115,9 @@ public static class SecureStackJwtBearerExtensions
         bearer.Audience = jwt.Audience;
         bearer.MapInboundClaims = false;
         bearer.SaveToken = false;
+        bearer.TokenHandlers.Clear();
+        bearer.TokenHandlers.Add(new ValidatedTokenCache(
+            new JsonWebTokenHandler { MapInboundClaims = false }, jwt.ValidatedTokenCacheDuration, TimeProvider.System));
         // The WWW-Authenticate header says "invalid_token" and no more: why a token failed helps an attacker
         // tune the next one. The reason goes to the security log instead.
         bearer.IncludeErrorDetails = false;

@@ -46,6 +46,14 @@ public sealed class SecureStackJwtOptions
     public TimeSpan JwksRefreshInterval { get; set; } = TimeSpan.FromMinutes(1);
 
     /// <summary>
+    /// How long a token that validated is remembered, so the same token on the next requests skips parsing and the
+    /// signature check (never past its <c>exp</c>, never once its signing key has left the JWKS; revocation is
+    /// still checked each time). Zero turns it off.
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:00", "00:05:00")]
+    public TimeSpan ValidatedTokenCacheDuration { get; set; } = TimeSpan.FromMinutes(1);
+
+    /// <summary>
     /// How often signing keys are fetched again whatever the traffic: a key Identity publishes ahead of use is known
     /// within this time, and a key it withdraws in an emergency stops validating within it. One small request per
     /// interval and instance; the lower bound only stops a typo from turning it into a flood.
