@@ -42,10 +42,11 @@ publish_services() {
   done
 }
 
-# A throwaway CA and a localhost certificate for every HTTPS endpoint, and the two PKCS#12 keys Identity signs
-# and encrypts with outside Development. The services trust the CA through SSL_CERT_FILE, nothing else does.
+# A throwaway CA and a localhost certificate for every HTTPS endpoint, and the three PKCS#12 keys Identity needs
+# outside Development (signing, token encryption, Data Protection key ring at rest). The services trust the CA
+# through SSL_CERT_FILE, nothing else does.
 create_bench_tls() {
-  [ -s "$TLS_DIR/server.pem" ] && return 0
+  [ -s "$TLS_DIR/server.pem" ] && [ -s "$TLS_DIR/data-protection.pfx" ] && return 0
   mkdir -p "$TLS_DIR"
   (
     cd "$TLS_DIR"
@@ -54,7 +55,7 @@ create_bench_tls() {
     openssl req -newkey rsa:2048 -nodes -subj "/CN=localhost" -keyout server.key -out server.csr 2>/dev/null
     printf 'subjectAltName=DNS:localhost,IP:127.0.0.1\nextendedKeyUsage=serverAuth\nbasicConstraints=CA:FALSE\n' >server.ext
     openssl x509 -req -in server.csr -CA ca.pem -CAkey ca.key -CAcreateserial -days 30 -extfile server.ext -out server.pem 2>/dev/null
-    for purpose in signing encryption; do
+    for purpose in signing encryption data-protection; do
       openssl req -x509 -newkey rsa:2048 -nodes -days 30 -subj "/CN=SecureStack bench $purpose" \
         -keyout "$purpose.key" -out "$purpose.crt" 2>/dev/null
       openssl pkcs12 -export -inkey "$purpose.key" -in "$purpose.crt" -out "$purpose.pfx" -passout pass:bench 2>/dev/null
@@ -137,7 +138,9 @@ start_identity() {
     "Identity__Keys__SigningCertificates__0__Path=$TLS_DIR/signing.pfx" \
     "Identity__Keys__SigningCertificates__0__Password=bench" \
     "Identity__Keys__EncryptionCertificates__0__Path=$TLS_DIR/encryption.pfx" \
-    "Identity__Keys__EncryptionCertificates__0__Password=bench"
+    "Identity__Keys__EncryptionCertificates__0__Password=bench" \
+    "DataProtection__Certificates__0__Path=$TLS_DIR/data-protection.pfx" \
+    "DataProtection__Certificates__0__Password=bench"
 }
 
 jwt_settings() {
