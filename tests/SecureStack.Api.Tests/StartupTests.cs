@@ -1,8 +1,11 @@
+using System.Collections.Concurrent;
 using System.Net;
 using Microsoft.AspNetCore.Authentication.JwtBearer;
+using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.TestHost;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
 using SecureStack.Api.Tests.Infrastructure;
 using SecureStack.ServiceDefaults.Security;
 
@@ -142,11 +145,20 @@ public sealed class StartupTests
     private static void AssertMentions(string expected, string exception) =>
         Assert.True(exception.Contains(expected, StringComparison.Ordinal), $"Start-up failed without mentioning '{expected}':{Environment.NewLine}{exception}");
 
+    /// <summary>
+    /// Why start-up failed: the exception and what the host logged. WebApplicationFactory sometimes loses the
+    /// host's exception to a race (its deferred host asks the already disposed provider for a service and throws
+    /// ObjectDisposedException instead), but the host has logged the real one ("Hosting failed to start") first.
+    /// </summary>
     private static async Task<string> StartAsync(string environment, Dictionary<string, string?> settings)
     {
-        await using var factory = new ConfiguredApiFactory(environment, settings);
-        var exception = Assert.ThrowsAny<Exception>(() => factory.CreateClient((string?)null));
-        TestContext.Current.TestOutputHelper?.WriteLine(exception.ToString());
-        return exception.ToString();
+        var log = new ConcurrentQueue<(EventId EventId, string Category, string Message)>();
+        await using var configured = new ConfiguredApiFactory(environment, settings);
+        await using var factory = configured.WithWebHostBuilder(builder =>
+            builder.ConfigureLogging(logging => logging.AddProvider(new CapturingLoggerProvider(log))));
+        var exception = Assert.ThrowsAny<Exception>(() => factory.CreateClient());
+        var failure = string.Join(Environment.NewLine, [exception.ToString(), .. log.Select(entry => entry.Message)]);
+        TestContext.Current.TestOutputHelper?.WriteLine(failure);
+        return failure;
     }
 }
