@@ -76,7 +76,7 @@ public sealed class KeyRingTests(PostgresContainerFixture postgres)
         settings.Remove("DataProtection:Certificates:0:Password");
         await using var factory = new IdentityServerFactory(null, "Production", settings);
 
-        var failure = Assert.Throws<InsecureConfigurationException>(() => factory.StartServer());
+        var failure = factory.StartupFailure<InsecureConfigurationException>();
 
         Assert.Contains("DataProtection:Certificates", failure.Message, StringComparison.Ordinal);
     }

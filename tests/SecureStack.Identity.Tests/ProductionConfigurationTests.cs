@@ -57,7 +57,7 @@ public sealed class ProductionConfigurationTests
         settings["Identity:AllowPasswordGrant"] = "true";
         await using var factory = Production(settings);
 
-        var failure = Assert.Throws<InsecureConfigurationException>(() => factory.StartServer());
+        var failure = factory.StartupFailure<InsecureConfigurationException>();
 
         Assert.Contains("Identity:AllowPasswordGrant", failure.Message, StringComparison.Ordinal);
     }
@@ -71,7 +71,7 @@ public sealed class ProductionConfigurationTests
         settings[key] = value;
         await using var factory = Production(settings);
 
-        var failure = Assert.Throws<InsecureConfigurationException>(() => factory.StartServer());
+        var failure = factory.StartupFailure<InsecureConfigurationException>();
 
         Assert.Contains(named, failure.Message, StringComparison.Ordinal);
     }
@@ -81,7 +81,7 @@ public sealed class ProductionConfigurationTests
     {
         await using var factory = Production(new Dictionary<string, string?> { ["Identity:Issuer"] = null });
 
-        var failure = Assert.Throws<OptionsValidationException>(() => factory.StartServer());
+        var failure = factory.StartupFailure<OptionsValidationException>();
 
         Assert.Contains("Identity:Issuer", failure.Message, StringComparison.Ordinal);
         Assert.Contains("Identity:Keys:SigningCertificates", failure.Message, StringComparison.Ordinal);
@@ -92,7 +92,7 @@ public sealed class ProductionConfigurationTests
     {
         await using var factory = new IdentityServerFactory(null, "Development", new Dictionary<string, string?> { ["Database:Provider"] = "Oracle" });
 
-        var failure = Assert.Throws<OptionsValidationException>(() => factory.StartServer());
+        var failure = factory.StartupFailure<OptionsValidationException>();
 
         Assert.Contains("Database:Provider", failure.Message, StringComparison.Ordinal);
     }

@@ -30,6 +30,7 @@ public class IdentityServerFactory : WebApplicationFactory<IdentityEntryPoint>, 
     private readonly string _environment;
     private readonly Dictionary<string, string?> _settings;
     private readonly bool _ownsDataPath;
+    private readonly ConcurrentQueue<Exception> _loggedExceptions = new();
 
     public IdentityServerFactory()
         : this(dataPath: null, environment: "Development", overrides: null)
@@ -92,6 +93,23 @@ public class IdentityServerFactory : WebApplicationFactory<IdentityEntryPoint>, 
 
     public int CountEvents(int eventId) => Logs.Count(entry => entry.EventId.Id == eventId);
 
+    /// <summary>
+    /// Starts the server expecting start-up to fail with <typeparamref name="TException"/>, and returns it.
+    /// WebApplicationFactory can lose the host's exception to a race (its deferred host asks the already disposed
+    /// provider for a service and throws ObjectDisposedException instead); the host has logged the real one first.
+    /// </summary>
+    public TException StartupFailure<TException>()
+        where TException : Exception
+    {
+        var thrown = Assert.ThrowsAny<Exception>(StartServer);
+        if (thrown is ObjectDisposedException && _loggedExceptions.OfType<TException>().FirstOrDefault() is { } logged)
+        {
+            return logged;
+        }
+
+        return Assert.IsType<TException>(thrown);
+    }
+
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
         builder.UseEnvironment(_environment);
@@ -104,7 +122,7 @@ public class IdentityServerFactory : WebApplicationFactory<IdentityEntryPoint>, 
             builder.UseSetting(key, value);
         }
 
-        builder.ConfigureLogging(logging => logging.AddProvider(new CapturingLoggerProvider(Logs)));
+        builder.ConfigureLogging(logging => logging.AddProvider(new CapturingLoggerProvider(Logs, _loggedExceptions)));
     }
 
     private static bool ReadAtRegistration(string key) =>
