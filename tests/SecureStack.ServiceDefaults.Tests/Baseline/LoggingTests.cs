@@ -80,6 +80,37 @@ public sealed class LoggingTests
     }
 
     [Fact]
+    public async Task QueryStringValuesAreRedactedInTracesEvenWhenTheOrchestratorTurnsRedactionOff()
+    {
+        // Aspire sets both switches to true for every project it runs: a token in a query string (a userinfo call
+        // with ?access_token=) would otherwise be written to url.query and url.full and exported to the dashboard.
+        const string Secret = "query-secret-9d41e7";
+        var activityTags = new List<string>();
+        using var listener = CaptureActivities(activityTags);
+        await using var app = await BaselineApp.StartAsync(Environments.Development, new Dictionary<string, string?>
+        {
+            ["OTEL_DOTNET_EXPERIMENTAL_ASPNETCORE_DISABLE_URL_QUERY_REDACTION"] = "true",
+            ["OTEL_DOTNET_EXPERIMENTAL_HTTPCLIENT_DISABLE_URL_QUERY_REDACTION"] = "true",
+        }, map: web => web.MapGet("/relay", async (HttpContext context, IHttpClientFactory clients) =>
+        {
+            using var relay = clients.CreateClient();
+            var self = $"{context.Request.Scheme}://{context.Request.Host}";
+            return TypedResults.Ok(await relay.GetStringAsync($"{self}/ok?access_token={Secret}&kind=relay", context.RequestAborted));
+        }).AllowAnonymous());
+        using var client = app.CreateClient();
+
+        using var response = await client.GetAsync($"/relay?access_token={Secret}", TestContext.Current.CancellationToken);
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        // The server span ends just after the client has its response.
+        var snapshot = await WaitForTagsAsync(activityTags, tags => tags.Count(tag => tag.StartsWith("url.query=", StringComparison.Ordinal)) >= 2);
+
+        Assert.Contains(snapshot, tag => tag.StartsWith("url.query=", StringComparison.Ordinal));
+        Assert.Contains(snapshot, tag => tag.StartsWith("url.full=", StringComparison.Ordinal) && tag.Contains("/ok?", StringComparison.Ordinal));
+        Assert.False(snapshot.Any(tag => tag.Contains(Secret, StringComparison.Ordinal)), $"trace contains the secret: {snapshot.FirstOrDefault(tag => tag.Contains(Secret, StringComparison.Ordinal))}");
+    }
+
+    [Fact]
     public async Task AClientCannotForgeALogLineThroughThePath()
     {
         await using var app = await BaselineApp.StartAsync(Environments.Production);
@@ -140,6 +171,25 @@ public sealed class LoggingTests
 
     private static string Render(FakeLogRecord record) =>
         (record.Message ?? string.Empty) + " " + string.Join(" ", record.StructuredState?.Select(pair => $"{pair.Key}={pair.Value}") ?? []);
+
+    private static async Task<List<string>> WaitForTagsAsync(List<string> tags, Func<List<string>, bool> complete)
+    {
+        for (var attempt = 0; ; attempt++)
+        {
+            List<string> snapshot;
+            lock (tags)
+            {
+                snapshot = [.. tags];
+            }
+
+            if (complete(snapshot) || attempt == 100)
+            {
+                return snapshot;
+            }
+
+            await Task.Delay(20, TestContext.Current.CancellationToken);
+        }
+    }
 
     private static ActivityListener CaptureActivities(List<string> tags)
     {
