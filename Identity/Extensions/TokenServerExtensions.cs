@@ -1,3 +1,4 @@
+using Microsoft.AspNetCore.Authentication.Cookies;
 using Microsoft.Extensions.Options;
 using OpenIddict.Server;
 using OpenIddict.Server.AspNetCore;
@@ -54,6 +55,13 @@ public static class TokenServerExtensions
                 // The Api is a resource server we run but validates with plain JwtBearer: a signed, unencrypted JWT.
                 server.DisableAccessTokenEncryption();
 
+                // Every URL OpenIddict publishes is built from the configured issuer, not the client's Host header.
+                server.AddEventHandler(PublicOrigin.UseIssuerAsBaseUri.Descriptor);
+
+                // RFC 9700 §4.3.2 / OAuth 2.1: access tokens only in the Authorization header, never in a URL
+                // (logs, traces, history, Referer) or a form body.
+                server.AddEventHandler(AuthorizationHeaderOnly.Descriptor);
+
                 server.AddEventHandler<OpenIddictServerEvents.ApplyTokenResponseContext>(handler =>
                     handler.UseSingletonHandler<RefreshTokenReplayDetector>()
                         .SetOrder(int.MinValue + 100_000)
@@ -73,6 +81,7 @@ public static class TokenServerExtensions
 
         builder.Services.AddSingleton<IConfigureOptions<OpenIddictServerOptions>, ConfigureTokenServer>();
         builder.Services.AddSingleton<IConfigureOptions<OpenIddictServerAspNetCoreOptions>, ConfigureTokenServer>();
+        builder.Services.AddSingleton<IPostConfigureOptions<CookieAuthenticationOptions>, PublicOrigin.RebaseCookieRedirects>();
         builder.Services.AddHostedService<TokenServerSeeder>();
         return builder;
     }
