@@ -6,7 +6,7 @@
 namespace SecureStack.AppHost.Extensions;
 
 /// <summary>
-/// The health endpoints every service maps (ServiceDefaults' <c>MapDefaultHealthChecks</c>). The orchestrator probes
+/// The health endpoints every service serves (ServiceDefaults' <c>UseDefaultHealthChecks</c>). The orchestrator probes
 /// them over the plain-HTTP endpoint: the probe stays inside the host (or the container app), and the
 /// development certificate that serves the Gateway's HTTPS endpoint is not one the orchestrator trusts.
 /// </summary>
