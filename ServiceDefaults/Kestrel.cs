@@ -13,7 +13,8 @@ public static class KestrelExtensions
 {
     /// <summary>
     /// Kestrel and JSON hardening: TLS 1.2/1.3 only, no <c>Server</c> header, request limits from
-    /// <see cref="RequestLimitsOptions"/>, and JSON that rejects unknown members (mass assignment) and deep nesting.
+    /// <see cref="RequestLimitsOptions"/>, and JSON that rejects unknown members (mass assignment), duplicate
+    /// properties and deep nesting.
     /// </summary>
     public static TBuilder AddRequestHardening<TBuilder>(this TBuilder builder)
         where TBuilder : IHostApplicationBuilder
@@ -38,6 +39,9 @@ public static class KestrelExtensions
             .Configure<IOptions<RequestLimitsOptions>>((json, limits) =>
             {
                 json.SerializerOptions.UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow;
+                // {"title":"a","Title":"b"}: which value wins depends on the parser, so a check in front of us and
+                // the handler could read different ones (parser differential). Refused, never resolved.
+                json.SerializerOptions.AllowDuplicateProperties = false;
                 json.SerializerOptions.MaxDepth = limits.Value.MaxJsonDepth;
             });
 
