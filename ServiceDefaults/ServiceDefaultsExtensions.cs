@@ -27,7 +27,7 @@ public static class ServiceDefaultsExtensions
             http.AddServiceDiscovery();
         });
 
-        builder.Services.TryAddSingleton<SecurityEvents>();
+        builder.Services.AddSecurityEvents();
         builder.Services.AddSecuritySelfCheckRunner();
         builder.AddDefaultProblemDetails();
         builder.AddDefaultSecurityHeaders();

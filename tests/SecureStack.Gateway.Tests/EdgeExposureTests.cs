@@ -65,6 +65,19 @@ public sealed class EdgeExposureTests(RedisContainerFixture redis)
     }
 
     [Fact]
+    public async Task SecurityEventsNameTheClientTheRateLimitsCountNotTheProxyNorAClaimedAddress()
+    {
+        await using var stack = await GatewayTestContext.StartAsync(redis.ConnectionString, settings: new Dictionary<string, string?>
+        {
+            ["RateLimiting:TrustedProxies:0"] = "10.0.0.1",
+        });
+        var resolver = stack.Gateways[0].Services.GetRequiredService<IClientAddressResolver>();
+
+        Assert.Equal("198.51.100.7", resolver.Resolve(Request("10.0.0.1", "198.51.100.7"))?.ToString());
+        Assert.Equal("192.0.2.1", resolver.Resolve(Request("192.0.2.1", "198.51.100.7"))?.ToString());
+    }
+
+    [Fact]
     public async Task NamedHostsAndAManagementPortAreNotFindings()
     {
         await using var stack = await GatewayTestContext.StartAsync(redis.ConnectionString, settings: new Dictionary<string, string?>
@@ -76,5 +89,13 @@ public sealed class EdgeExposureTests(RedisContainerFixture redis)
         var findings = stack.Gateways[0].Services.GetRequiredService<SecuritySelfCheckRunner>().Findings;
 
         Assert.DoesNotContain(findings, finding => finding.Contains("AllowedHosts", StringComparison.Ordinal) || finding.Contains("Health:Port", StringComparison.Ordinal));
+    }
+
+    private static Microsoft.AspNetCore.Http.DefaultHttpContext Request(string peer, string forwardedFor)
+    {
+        var context = new Microsoft.AspNetCore.Http.DefaultHttpContext();
+        context.Connection.RemoteIpAddress = IPAddress.Parse(peer);
+        context.Request.Headers["X-Forwarded-For"] = forwardedFor;
+        return context;
     }
 }

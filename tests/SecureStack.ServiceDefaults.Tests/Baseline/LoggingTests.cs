@@ -158,6 +158,48 @@ public sealed class LoggingTests
         Assert.Equal("LoginFailed", measurement.Tags["event"]);
     }
 
+    [Theory]
+    [InlineData(null, "127.0.0.1")]
+    [InlineData("127.0.0.1", "203.0.113.9")]
+    public async Task EverySecurityEventCarriesTheClientAddressAsAFieldNotTheSpoofableHeader(string? trustedProxy, string expected)
+    {
+        // Hardening (issue 14): an event without the address cannot be correlated with an attack. The address is
+        // the connection's, or a trusted proxy's X-Forwarded-For: from anyone else the header is the attacker's text.
+        var settings = trustedProxy is null ? [] : new Dictionary<string, string?> { ["ForwardedHeaders:KnownProxies:0"] = trustedProxy };
+        await using var app = await BaselineApp.StartAsync(Environments.Production, settings, map: web => web.MapPost("/failed-login", (SecurityEvents events) =>
+        {
+            events.LoginFailed("mallory", "invalid credentials");
+            events.AuthorizationDenied("subject", "client", "/failed-login");
+            return TypedResults.NoContent();
+        }).AllowAnonymous());
+        using var client = app.CreateClient();
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/failed-login");
+        request.Headers.Add("X-Forwarded-For", "203.0.113.9");
+
+        using var response = await client.SendAsync(request, TestContext.Current.CancellationToken);
+
+        Assert.Equal(HttpStatusCode.NoContent, response.StatusCode);
+        var events = app.Logs.GetSnapshot().Where(record => record.Category == SecurityEvents.Category && record.Id.Id is 4002 or 4008).ToList();
+        Assert.Equal(2, events.Count);
+        Assert.All(events, record => Assert.Equal(expected, record.GetStructuredStateValue("ClientAddress")));
+        // The event's own fields and message are untouched.
+        var login = Assert.Single(events, record => record.Id == SecurityEvents.Ids.LoginFailed);
+        Assert.Equal("mallory", login.GetStructuredStateValue("UserName"));
+        Assert.Equal("Login failed for user name mallory: invalid credentials", login.Message);
+    }
+
+    [Fact]
+    public async Task ASecurityEventOutsideARequestHasNoClientAddress()
+    {
+        await using var app = await BaselineApp.StartAsync(Environments.Production);
+
+        app.Services.GetRequiredService<SecurityEvents>().InsecureConfiguration("a finding");
+
+        var record = Assert.Single(app.Logs.GetSnapshot(), record => record.Id == SecurityEvents.Ids.InsecureConfiguration);
+        Assert.Equal("-", record.GetStructuredStateValue("ClientAddress"));
+        Assert.Equal("a finding", record.GetStructuredStateValue("Finding"));
+    }
+
     private static async Task WaitForAccessLogAsync(FakeLogCollector logs)
     {
         // The combined access-log line is written as the response completes, just after the client sees it.
