@@ -89,6 +89,40 @@ public sealed class RevocationPublishingTests(RedisIdentityServerFactory factory
         Assert.True(introspection.GetProperty("active").GetBoolean(), "the service client's token is still active at Identity");
     }
 
+    [Fact]
+    public async Task ReplayingARefreshTokenPublishesTheWholeChainsAuthorization()
+    {
+        var (_, tokens) = await AuthorizationCodeFlow.SignedInUserTokensAsync(factory);
+        var client = factory.CreateClient();
+        var stolen = tokens.String("refresh_token");
+        var (_, rotated) = await AuthorizationCodeFlow.RefreshAsync(client, stolen);
+        var authorization = OAuth.ReadJwt(rotated.String("access_token")).GetClaim("oi_au_id").Value;
+
+        var (replayStatus, _) = await AuthorizationCodeFlow.RefreshAsync(client, stolen);
+
+        Assert.Equal(HttpStatusCode.BadRequest, replayStatus);
+        Assert.Equal(authorization, OAuth.ReadJwt(tokens.String("access_token")).GetClaim("oi_au_id").Value);
+        Assert.Contains(await factory.ContentAsync(), entry => entry.EndsWith(" a:" + authorization, StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task RevokingARefreshTokenPublishesItsAuthorization()
+    {
+        var (_, tokens) = await AuthorizationCodeFlow.SignedInUserTokensAsync(factory);
+        var client = factory.CreateClient();
+        var authorization = OAuth.ReadJwt(tokens.String("access_token")).GetClaim("oi_au_id").Value;
+
+        var (status, _) = await OAuth.PostFormAsync(client, "/connect/revoke", new Dictionary<string, string>
+        {
+            ["client_id"] = IdentityServerFactory.WebClientId,
+            ["token"] = tokens.String("refresh_token"),
+            ["token_type_hint"] = "refresh_token",
+        });
+
+        Assert.Equal(HttpStatusCode.OK, status);
+        Assert.Contains(await factory.ContentAsync(), entry => entry.EndsWith(" a:" + authorization, StringComparison.Ordinal));
+    }
+
     private static string Unsigned(string tokenId, DateTimeOffset expires)
     {
         static string Encode(string json) => Microsoft.IdentityModel.Tokens.Base64UrlEncoder.Encode(Encoding.UTF8.GetBytes(json));
