@@ -22,10 +22,24 @@ public sealed class RevocationListSynchronizer(
     SecurityEvents securityEvents,
     TimeProvider time) : BackgroundService
 {
+    /// <summary>How long start-up waits for the first read, so a service that can reach Redis starts ready.</summary>
+    private static readonly TimeSpan FirstSyncWait = TimeSpan.FromSeconds(5);
     private static readonly TimeSpan FirstRetry = TimeSpan.FromMilliseconds(500);
+
+    private readonly TaskCompletionSource _firstSync = NewSignal();
     private static readonly TimeSpan LongestRetry = TimeSpan.FromSeconds(5);
 
     private TaskCompletionSource _resyncNow = NewSignal();
+
+    /// <summary>
+    /// Waits (at most <see cref="FirstSyncWait"/>) for the first read before the server listens; without Redis the
+    /// service starts anyway, not ready, and answers 503 to authenticated requests until the read succeeds.
+    /// </summary>
+    public override async Task StartAsync(CancellationToken cancellationToken)
+    {
+        await base.StartAsync(cancellationToken);
+        await Task.WhenAny(_firstSync.Task, Task.Delay(FirstSyncWait, time, cancellationToken));
+    }
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -93,6 +107,7 @@ public sealed class RevocationListSynchronizer(
         var wasLost = list.FeedLostSince is not null;
         var feedUp = redis.GetSubscriber().IsConnected(RevocationStore.Channel);
         list.MarkSynchronized(feedUp);
+        _firstSync.TrySetResult();
         if (wasLost && feedUp)
         {
             securityEvents.RevocationFeedRestored(list.Count);
