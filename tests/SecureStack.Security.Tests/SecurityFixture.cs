@@ -204,14 +204,12 @@ public class SecurityFixture : IAsyncLifetime
         }));
 
         // These tests prove that a revoked token is refused and that a caller is held to its limit, not how a slow
-        // Redis is survived (RevokedTokensTests, the Gateway's RedisFaultTests): on a CI machine running several
-        // suites at once a Redis answer can outlast the default budgets, and the fail-open revocation lookup or the
-        // local fallback limiter would blur what is measured here. So the budgets are generous.
+        // Redis is survived (the Gateway's RedisFaultTests): on a CI machine running several suites at once a Redis
+        // answer can outlast the default budget, and the local fallback limiter would blur what is measured here.
         foreach (var service in builder.Resources.OfType<ProjectResource>().Where(resource => GenerousRedisBudgets && resource.Name is ("gateway" or "api")))
         {
             service.Annotations.Add(new EnvironmentCallbackAnnotation(environment =>
             {
-                environment["Revocation__LookupBudget"] = "00:00:02";
                 environment["RateLimiting__DecisionBudgetMilliseconds"] = "1000";
             }));
         }
