@@ -3,6 +3,7 @@ using System.Net.Http.Headers;
 using System.Text;
 using System.Text.Json;
 using StackExchange.Redis;
+using SecureStack.ServiceDefaults.Security;
 using SecureStack.Testing;
 
 namespace SecureStack.Gateway.Tests;
@@ -168,6 +169,7 @@ public sealed class TokenEndpointPartitionTests(RedisContainerFixture redis)
             .ToList());
 
         Assert.Equal(0, stack.Backend.Requests);
+        Assert.Equal(responses.Length, stack.Gateways[0].Logs.Count(entry => entry.EventId == SecurityEvents.Ids.TokenRequestRefused));
         foreach (var response in responses)
         {
             Assert.Equal(refusal, response.StatusCode);
