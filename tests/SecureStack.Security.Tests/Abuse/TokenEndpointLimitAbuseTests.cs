@@ -72,8 +72,8 @@ public sealed class TokenEndpointLimitAbuseTests(AbuseFixture fixture)
             guessed += (await Task.WhenAll(guesses)).Count(status => status != HttpStatusCode.TooManyRequests);
         }
 
-        // The guesser reached Identity at most 10 times in the minute: the per-client limit at its own address.
-        Assert.InRange(guessed, 1, TokenLimitPerPartition);
+        // The guesser reached Identity about 10 times in the minute: the per-client limit at its own address.
+        Assert.InRange(guessed, 1, TokenLimitPerPartition + FallbackShare(TokenLimitPerPartition));
     }
 
     [Fact]
@@ -83,18 +83,19 @@ public sealed class TokenEndpointLimitAbuseTests(AbuseFixture fixture)
         using var attacker = fixture.CreateGatewayClientFrom(fixture.NewClientAddress());
         using var owner = fixture.CreateGatewayClientFrom(fixture.NewClientAddress());
 
-        var guesses = Enumerable.Range(0, 15).Select(i => StatusAsync(attacker, Form(
-            [.. SecurityFixture.PasswordGrant(i % 2 == 0 ? email : email.ToUpperInvariant(), $"guess-{i}", "api.read").Select(pair => (pair.Key, pair.Value))]))).ToList();
-        var logins = Enumerable.Range(0, 3).Select(_ => StatusAsync(owner, Form(
-            [.. SecurityFixture.PasswordGrant(email, password, "api.read").Select(pair => (pair.Key, pair.Value))]))).ToList();
+        HttpRequestMessage Request(string userName, string secret) =>
+            Form([.. SecurityFixture.PasswordGrant(userName, secret, "api.read").Select(pair => (pair.Key, pair.Value))]);
 
-        var guessStatuses = await Task.WhenAll(guesses);
-        var loginStatuses = await Task.WhenAll(logins);
+        // A burst first, then more guesses while the owner signs in.
+        var burst = await Task.WhenAll(Enumerable.Range(0, 15).Select(i => StatusAsync(attacker, Request(i % 2 == 0 ? email : email.ToUpperInvariant(), $"guess-{i}"))));
+        var more = Enumerable.Range(15, 5).Select(i => StatusAsync(attacker, Request(email, $"guess-{i}"))).ToList();
+        var logins = await Task.WhenAll(Enumerable.Range(0, 3).Select(_ => StatusAsync(owner, Request(email, password))));
+        var guessed = burst.Concat(await Task.WhenAll(more)).Count(status => status != HttpStatusCode.TooManyRequests);
 
         // Whether the owner gets in after five wrong guesses is the lockout's business (its own tests); the
         // Gateway's limits must never be what refuses them.
-        Assert.DoesNotContain(HttpStatusCode.TooManyRequests, loginStatuses);
-        Assert.Equal(TokenLimitPerPartition, guessStatuses.Count(status => status != HttpStatusCode.TooManyRequests));
+        Assert.DoesNotContain(HttpStatusCode.TooManyRequests, logins);
+        Assert.InRange(guessed, 1, TokenLimitPerPartition + FallbackShare(TokenLimitPerPartition));
     }
 
     [Fact]
@@ -124,15 +125,16 @@ public sealed class TokenEndpointLimitAbuseTests(AbuseFixture fixture)
         var server = redis.GetServers().Single();
         List<RedisKey> RefreshTokenKeys() => [.. server.Keys(pattern: "*:token:refresh_token:*", pageSize: 1000)];
         var before = RefreshTokenKeys().Count;
-        var tokens = Enumerable.Range(0, 45).Select(_ => Junk() + new string('j', 2000)).ToList();
+        var tokens = Enumerable.Range(0, 90).Select(_ => Junk() + new string('j', 2000)).ToList();
 
         var statuses = await Task.WhenAll(tokens.Select(token => StatusAsync(attacker, Form(
             ("grant_type", "refresh_token"), ("client_id", SecurityFixture.DemoClient), ("refresh_token", token)))));
 
-        Assert.Equal(TokenLimitPerAddress, statuses.Count(status => status != HttpStatusCode.TooManyRequests));
+        // About the address's limit, not one per token (the Gateway tests count exactly, with a generous budget).
+        Assert.InRange(statuses.Count(status => status != HttpStatusCode.TooManyRequests), FallbackShare(TokenLimitPerAddress), TokenLimitPerAddress + FallbackShare(TokenLimitPerAddress));
         var keys = RefreshTokenKeys();
         // A counter and its expiry per admitted token at most, each small, named by a digest, gone within its window.
-        Assert.InRange(keys.Count - before, 0, 2 * TokenLimitPerAddress);
+        Assert.InRange(keys.Count - before, 0, 2 * (TokenLimitPerAddress + FallbackShare(TokenLimitPerAddress)));
         foreach (var key in keys)
         {
             Assert.InRange(key.ToString().Length, 1, 160);
@@ -169,6 +171,12 @@ public sealed class TokenEndpointLimitAbuseTests(AbuseFixture fixture)
         Assert.True(response.StatusCode == HttpStatusCode.OK, $"{form["grant_type"]}: {(int)response.StatusCode} {body}");
         return JsonDocument.Parse(body).RootElement.Clone();
     }
+
+    /// <summary>
+    /// This stack keeps the deployed 75 ms decision budget: a decision Redis does not make in time is the replica's
+    /// own, at limit ÷ 2, so in the worst case an attacker's count is the limit plus that share.
+    /// </summary>
+    private static int FallbackShare(int limit) => limit / 2;
 
     private static string Junk() => Convert.ToBase64String(RandomNumberGenerator.GetBytes(32));
 }
