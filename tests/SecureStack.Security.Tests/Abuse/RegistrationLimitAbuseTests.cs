@@ -22,11 +22,16 @@ public sealed class RegistrationLimitAbuseTests(AbuseFixture fixture)
         using var neighbour = fixture.CreateGatewayClientFrom(fixture.NewClientAddress());
 
         // In parallel, as a script would: the count holds under concurrency.
-        var statuses = await Task.WhenAll(Enumerable.Range(0, RegistrationsPerAddressAndHour + 3).Select(i => RegisterAsync(scripted, $"scripted-{i}")));
+        var statuses = await Task.WhenAll(Enumerable.Range(0, RegistrationsPerAddressAndHour + 5).Select(i => RegisterAsync(scripted, $"scripted-{i}")));
+        var afterwards = await RegisterAsync(scripted, "scripted-afterwards");
         var elsewhere = await RegisterAsync(neighbour, "neighbour");
 
-        Assert.Equal(RegistrationsPerAddressAndHour, statuses.Count(status => status == HttpStatusCode.Accepted));
-        Assert.Equal(3, statuses.Count(status => status == HttpStatusCode.TooManyRequests));
+        // Five, or up to two more when Redis missed the deployed 75 ms budget and the replica's own limiter
+        // (limit ÷ 2) decided: the Local fallback, chosen so that a slow Redis neither stops sign-ups nor lifts the cap.
+        var accepted = statuses.Count(status => status == HttpStatusCode.Accepted);
+        Assert.InRange(accepted, RegistrationsPerAddressAndHour, RegistrationsPerAddressAndHour + RegistrationsPerAddressAndHour / 2);
+        Assert.Equal(statuses.Length - accepted, statuses.Count(status => status == HttpStatusCode.TooManyRequests));
+        Assert.Equal(HttpStatusCode.TooManyRequests, afterwards);
         Assert.Equal(HttpStatusCode.Accepted, elsewhere);
     }
 
