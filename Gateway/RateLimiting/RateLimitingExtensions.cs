@@ -27,6 +27,7 @@ public static class RateLimitingExtensions
         services.AddSingleton<RateLimitingMetrics>();
         services.AddSingleton<RedisDecisionGuard>();
         services.AddSingleton<ClientAddressResolver>();
+        services.AddSingleton<TokenRequestFormReader>();
         services.AddSingleton<RateLimitPartitioner>();
         services.AddSingleton<GatewayRateLimiter>();
         services.AddHostedService<RateLimitingWarmup>();

@@ -58,6 +58,10 @@ public static class TokenServerExtensions
                     handler.UseSingletonHandler<RefreshTokenReplayDetector>()
                         .SetOrder(int.MinValue + 100_000)
                         .SetType(OpenIddictServerHandlerType.Custom));
+                server.AddEventHandler<OpenIddictServerEvents.ApplyDeviceAuthorizationResponseContext>(handler =>
+                    handler.UseSingletonHandler<DevicePollingInterval>()
+                        .SetOrder(int.MinValue + 100_000)
+                        .SetType(OpenIddictServerHandlerType.Custom));
                 server.AddEventHandler<OpenIddictServerEvents.ApplyRevocationResponseContext>(handler =>
                     handler.UseSingletonHandler<RevocationAuditor>()
                         .SetOrder(int.MinValue + 100_000)

@@ -46,6 +46,7 @@ public sealed partial class SecurityEvents
         public static readonly EventId RevocationFeedRestored = new(4022, nameof(RevocationFeedRestored));
         public static readonly EventId RevocationListFull = new(4023, nameof(RevocationListFull));
         public static readonly EventId RevocationRefused = new(4024, nameof(RevocationRefused));
+        public static readonly EventId TokenRequestRefused = new(4030, nameof(TokenRequestRefused));
     }
 
     public void AuthenticationFailed(string scheme, string reason)
@@ -108,6 +109,13 @@ public sealed partial class SecurityEvents
     {
         Count(Ids.RefreshTokenReplayed);
         LogRefreshTokenReplayed(_logger, LogValue.Sanitize(clientId), LogValue.Sanitize(subject));
+    }
+
+    /// <param name="reason">A fixed word (length-required, too-large, ...): why the Gateway could not read the form.</param>
+    public void TokenRequestRefused(string reason, string path)
+    {
+        Count(Ids.TokenRequestRefused, new KeyValuePair<string, object?>("reason", reason));
+        LogTokenRequestRefused(_logger, LogValue.Sanitize(reason), LogValue.Sanitize(path));
     }
 
     public void InsecureConfiguration(string finding)
@@ -199,6 +207,10 @@ public sealed partial class SecurityEvents
     [LoggerMessage(EventId = 4010, EventName = "RefreshTokenReplayed", Level = LogLevel.Error,
         Message = "Refresh token replay by client {ClientId} for subject {Subject}: token chain revoked")]
     private static partial void LogRefreshTokenReplayed(ILogger logger, string clientId, string subject);
+
+    [LoggerMessage(EventId = 4030, EventName = "TokenRequestRefused", Level = LogLevel.Warning,
+        Message = "Token request refused before it was counted ({Reason}) on {Path}: a form the rate limiter cannot read would escape its partitions")]
+    private static partial void LogTokenRequestRefused(ILogger logger, string reason, string path);
 
     [LoggerMessage(EventId = 4011, EventName = "InsecureConfiguration", Level = LogLevel.Critical,
         Message = "Insecure configuration: {Finding}")]
