@@ -79,7 +79,7 @@ public static class AccountApi
         PasswordSignIn passwordSignIn,
         SignInManager<ApplicationUser> signInManager)
     {
-        var user = await passwordSignIn.CheckAsync(form.UserName, form.Password);
+        var user = await passwordSignIn.CheckAsync(form.UserName, form.Password, httpContext.RequestAborted);
         if (user is null)
         {
             return LoginPage(httpContext, antiforgery, form.ReturnUrl, form.UserName, PasswordSignIn.GenericError);

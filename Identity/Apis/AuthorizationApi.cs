@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Identity;
 using OpenIddict.Abstractions;
 using OpenIddict.Server.AspNetCore;
+using SecureStack.Identity.Accounts;
 using SecureStack.Identity.Data;
 using SecureStack.Identity.TokenServer;
 using static OpenIddict.Abstractions.OpenIddictConstants;
@@ -26,6 +27,7 @@ public static class AuthorizationApi
         HttpContext httpContext,
         UserManager<ApplicationUser> userManager,
         SignInManager<ApplicationUser> signInManager,
+        AccountLockout lockout,
         TokenPrincipalFactory principals,
         CancellationToken cancellationToken)
     {
@@ -34,7 +36,8 @@ public static class AuthorizationApi
 
         var session = await httpContext.AuthenticateAsync(IdentityConstants.ApplicationScheme);
         var user = session.Succeeded ? await userManager.GetUserAsync(session.Principal) : null;
-        if (user is null || request.HasPromptValue(PromptValues.Login) || !await signInManager.CanSignInAsync(user))
+        // A disabled account's cookie no longer completes a request; a merely locked-out one's still does (see AccountLockout).
+        if (user is null || request.HasPromptValue(PromptValues.Login) || !await signInManager.CanSignInAsync(user) || lockout.IsDisabled(user))
         {
             if (request.HasPromptValue(PromptValues.None))
             {

@@ -1,4 +1,5 @@
 using Microsoft.AspNetCore.Identity;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using SecureStack.Identity.Accounts;
 using SecureStack.Identity.Data;
 
@@ -8,9 +9,6 @@ public static class AccountExtensions
 {
     /// <summary>OWASP Password Storage Cheat Sheet minimum for PBKDF2-HMAC-SHA512 (the V3 format's PRF).</summary>
     public const int PasswordHashIterations = 210_000;
-
-    public const int MaxFailedAccessAttempts = 5;
-    public static readonly TimeSpan LockoutDuration = TimeSpan.FromMinutes(15);
 
     /// <summary>ASP.NET Core Identity users, password policy, lockout, the login cookie and antiforgery.</summary>
     public static IHostApplicationBuilder AddAccounts(this IHostApplicationBuilder builder)
@@ -32,9 +30,10 @@ public static class AccountExtensions
                 options.Password.RequireNonAlphanumeric = false;
                 options.Password.RequiredUniqueChars = 1;
 
+                // AccountLockout does the counting; these only keep Identity's own API consistent with it.
                 options.Lockout.AllowedForNewUsers = true;
-                options.Lockout.MaxFailedAccessAttempts = MaxFailedAccessAttempts;
-                options.Lockout.DefaultLockoutTimeSpan = LockoutDuration;
+                options.Lockout.MaxFailedAccessAttempts = AccountLockout.AttemptsPerLockout;
+                options.Lockout.DefaultLockoutTimeSpan = AccountLockout.FirstLockout;
 
                 options.User.RequireUniqueEmail = true;
                 options.SignIn.RequireConfirmedAccount = false;
@@ -73,6 +72,8 @@ public static class AccountExtensions
         builder.Services.Configure<Microsoft.AspNetCore.Routing.RouteHandlerOptions>(options => options.ThrowOnBadRequest = false);
 
         builder.Services.AddValidation();
+        builder.Services.TryAddSingleton(TimeProvider.System);
+        builder.Services.AddScoped<AccountLockout>();
         builder.Services.AddScoped<PasswordSignIn>();
         builder.Services.AddScoped<AccountCreation>();
         builder.Services.AddHostedService<DemoUserSeeder>();
