@@ -65,9 +65,11 @@ public sealed class AccountLockout(ApplicationDbContext db, TimeProvider time)
                 return null;
             }
 
-            var failures = state.LockoutEnd is { } ended && ended + ForgetAfter <= now ? 0 : state.Count;
-            var number = failures + 1;
-            var attempt = new Attempt(number, number % AttemptsPerLockout == 0 ? now + LockoutFor(number / AttemptsPerLockout) : state.LockoutEnd);
+            var forgotten = state.LockoutEnd is { } ended && ended + ForgetAfter <= now;
+            var number = (forgotten ? 0 : state.Count) + 1;
+            var attempt = new Attempt(
+                number,
+                number % AttemptsPerLockout == 0 ? now + LockoutFor(number / AttemptsPerLockout) : forgotten ? null : state.LockoutEnd);
             taken = attempt;
             return state with { Count = number, LockoutEnd = attempt.LockoutEnd };
         }, cancellationToken);
