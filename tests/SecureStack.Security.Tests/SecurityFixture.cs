@@ -15,7 +15,7 @@ namespace SecureStack.Security.Tests;
 /// Tokens are real, from Identity through the Gateway, and cached: the token endpoint allows 30 requests a minute
 /// per address and the suite shares that budget with the brute-force test that exhausts a user's 10.
 /// </summary>
-public sealed class SecurityFixture : IAsyncLifetime
+public class SecurityFixture : IAsyncLifetime
 {
     public static readonly TimeSpan StartTimeout = TimeSpan.FromMinutes(3);
     public static readonly string[] Resources = ["redis", "identity", "api", "gateway"];
@@ -172,13 +172,24 @@ public sealed class SecurityFixture : IAsyncLifetime
     private Task<JsonElement> CachedAsync(string key, Func<Task<JsonElement>> request) =>
         _tokens.GetOrAdd(key, _ => new Lazy<Task<JsonElement>>(request)).Value;
 
+    /// <summary>AppHost arguments beyond the secrets; a derived fixture adds its own.</summary>
+    protected virtual IEnumerable<string> AppHostArguments => [];
+
+    /// <summary>Whether the budgets for Redis answers are widened (see <see cref="InitializeAsync"/>).</summary>
+    protected virtual bool GenerousRedisBudgets => true;
+
+    /// <summary>Changes the model before it is built; a derived fixture reshapes the stack here.</summary>
+    protected virtual void Configure(IDistributedApplicationTestingBuilder builder)
+    {
+    }
+
     public async ValueTask InitializeAsync()
     {
         using var timeout = new CancellationTokenSource(StartTimeout);
         Attacker.Start();
 
         var builder = await DistributedApplicationTestingBuilder.CreateAsync<Projects.SecureStack_AppHost>(
-            [$"--Parameters:service-client-secret={ServiceClientSecret}", $"--Parameters:demo-user-password={DemoUserPassword}"],
+            [$"--Parameters:service-client-secret={ServiceClientSecret}", $"--Parameters:demo-user-password={DemoUserPassword}", .. AppHostArguments],
             (options, _) => options.DisableDashboard = true,
             timeout.Token);
         builder.WithIsolatedServiceData();
@@ -196,7 +207,7 @@ public sealed class SecurityFixture : IAsyncLifetime
         // Redis is survived (RevokedTokensTests, the Gateway's RedisFaultTests): on a CI machine running several
         // suites at once a Redis answer can outlast the default budgets, and the fail-open revocation lookup or the
         // local fallback limiter would blur what is measured here. So the budgets are generous.
-        foreach (var service in builder.Resources.OfType<ProjectResource>().Where(resource => resource.Name is "gateway" or "api"))
+        foreach (var service in builder.Resources.OfType<ProjectResource>().Where(resource => GenerousRedisBudgets && resource.Name is ("gateway" or "api")))
         {
             service.Annotations.Add(new EnvironmentCallbackAnnotation(environment =>
             {
@@ -205,6 +216,7 @@ public sealed class SecurityFixture : IAsyncLifetime
             }));
         }
 
+        Configure(builder);
         _app = await builder.BuildAsync(timeout.Token);
         await _app.StartAsync(timeout.Token);
 
@@ -214,7 +226,7 @@ public sealed class SecurityFixture : IAsyncLifetime
         }
     }
 
-    public async ValueTask DisposeAsync()
+    public virtual async ValueTask DisposeAsync()
     {
         if (_app is not null)
         {
