@@ -20,6 +20,7 @@ public sealed record LoginForm(string? UserName, string? Password, string? Retur
 public static class AccountApi
 {
     public const string RegistrationAccepted = "If the address can be registered, the account is ready.";
+    public const string SignedInPage = "/account/login?signedIn=1";
 
     public static IEndpointRouteBuilder MapAccountApi(this IEndpointRouteBuilder app)
     {
@@ -87,12 +88,15 @@ public static class AccountApi
 
         await signInManager.SignInAsync(user, isPersistent: false);
 
-        // Only a local path: an absolute ReturnUrl would make the login page an open redirector.
-        return TypedResults.LocalRedirect(IsLocal(form.ReturnUrl) ? form.ReturnUrl! : "/account/login?signedIn=1");
+        return TypedResults.LocalRedirect(SafeReturnUrl(form.ReturnUrl) ?? SignedInPage);
     }
 
-    internal static bool IsLocal(string? url) =>
-        !string.IsNullOrEmpty(url) && url[0] == '/' && (url.Length == 1 || (url[1] != '/' && url[1] != '\\'));
+    /// <summary>
+    /// Only a local path: an absolute ReturnUrl would make the login page an open redirector. The check is the
+    /// framework's own (the one <c>LocalRedirect</c> enforces), so a URL it would refuse (<c>/\t/evil</c>, control
+    /// characters) falls back to the default page instead of throwing after a correct login.
+    /// </summary>
+    internal static string? SafeReturnUrl(string? url) => RedirectHttpResult.IsLocalUrl(url) ? url : null;
 
     private static ContentHttpResult LoginPage(HttpContext httpContext, IAntiforgery antiforgery, string? returnUrl, string? userName, string? error)
     {
@@ -101,7 +105,7 @@ public static class AccountApi
             {HtmlPage.Error(error)}
             <form method="post" action="/account/login">
             {HtmlPage.AntiforgeryField(tokens)}
-            <input type="hidden" name="ReturnUrl" value="{HtmlPage.Encode(IsLocal(returnUrl) ? returnUrl : null)}">
+            <input type="hidden" name="ReturnUrl" value="{HtmlPage.Encode(SafeReturnUrl(returnUrl))}">
             <p><label for="username">Email</label><br>
             <input id="username" name="UserName" type="email" autocomplete="username" required value="{HtmlPage.Encode(userName)}"></p>
             <p><label for="password">Password</label><br>
