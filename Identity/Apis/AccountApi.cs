@@ -4,8 +4,10 @@ using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
 using SecureStack.Identity.Accounts;
 using SecureStack.Identity.Data;
+using SecureStack.Identity.Options;
 using SecureStack.ServiceDefaults.Security;
 
 namespace SecureStack.Identity.Apis;
@@ -35,12 +37,19 @@ public static class AccountApi
     /// An address that is already registered gets the same 202 as a new one, so the endpoint cannot be used to
     /// find out who has an account. Password-policy failures are not secret and come back as a ValidationProblem.
     /// </summary>
-    public static async Task<Results<Accepted<RegistrationResponse>, ValidationProblem>> RegisterAsync(
+    public static async Task<Results<Accepted<RegistrationResponse>, ValidationProblem, ProblemHttpResult>> RegisterAsync(
         RegisterRequest request,
         AccountCreation accounts,
+        IOptions<RegistrationOptions> registration,
         SecurityEvents securityEvents,
         HttpContext httpContext)
     {
+        if (registration.Value.Enabled != true)
+        {
+            // 404: with registration closed, the endpoint is not offered at all.
+            return TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, title: "Registration is not offered here.");
+        }
+
         var user = new ApplicationUser { UserName = request.Email, Email = request.Email };
         IdentityResult result;
         try

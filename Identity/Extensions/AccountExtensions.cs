@@ -2,6 +2,7 @@ using Microsoft.AspNetCore.Identity;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using SecureStack.Identity.Accounts;
 using SecureStack.Identity.Data;
+using SecureStack.Identity.Options;
 
 namespace SecureStack.Identity.Extensions;
 
@@ -70,6 +71,11 @@ public static class AccountExtensions
         // A form that fails antiforgery or binding is the client's fault: 400 in every environment, not a
         // Development-only exception that the exception handler would turn into a 500.
         builder.Services.Configure<Microsoft.AspNetCore.Routing.RouteHandlerOptions>(options => options.ThrowOnBadRequest = false);
+
+        builder.Services.AddOptions<RegistrationOptions>()
+            .BindConfiguration(RegistrationOptions.SectionName)
+            .PostConfigure<IHostEnvironment>((options, environment) => options.Enabled ??= environment.IsDevelopment())
+            .ValidateOnStart();
 
         builder.Services.AddValidation();
         builder.Services.TryAddSingleton(TimeProvider.System);
