@@ -48,8 +48,14 @@ public static class AccountExtensions
             .AddEntityFrameworkStores<ApplicationDbContext>()
             .AddPasswordValidator<CommonPasswordValidator>();
 
+        // Secure outside Development, whatever the request's scheme looked like after a proxy: a cookie that can
+        // travel over plain HTTP can be read or planted by a network attacker. Development keeps SameAsRequest for
+        // the plain-HTTP walk-through; over HTTPS the flag is set there too.
+        var securePolicy = builder.Environment.IsDevelopment() ? CookieSecurePolicy.SameAsRequest : CookieSecurePolicy.Always;
+
         builder.Services.ConfigureApplicationCookie(options =>
         {
+            options.Cookie.SecurePolicy = securePolicy;
             options.LoginPath = "/account/login";
             options.Cookie.Name = "__securestack_identity";
             options.Cookie.HttpOnly = true;
@@ -62,6 +68,8 @@ public static class AccountExtensions
         builder.Services.AddAntiforgery(options =>
         {
             options.Cookie.Name = "__securestack_antiforgery";
+            options.Cookie.SecurePolicy = securePolicy;
+            options.Cookie.HttpOnly = true;
             options.Cookie.SameSite = SameSiteMode.Strict;
         });
 
