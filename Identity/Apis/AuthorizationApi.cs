@@ -1,4 +1,5 @@
 using Microsoft.AspNetCore;
+using Microsoft.AspNetCore.Antiforgery;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Identity;
@@ -7,6 +8,7 @@ using OpenIddict.Server.AspNetCore;
 using SecureStack.Identity.Accounts;
 using SecureStack.Identity.Data;
 using SecureStack.Identity.TokenServer;
+using SecureStack.ServiceDefaults.Security;
 using static OpenIddict.Abstractions.OpenIddictConstants;
 
 namespace SecureStack.Identity.Apis;
@@ -19,7 +21,8 @@ public static class AuthorizationApi
         var connect = app.MapGroup("/connect").AllowAnonymous().WithTags("OAuth");
         connect.MapGet("/authorize", AuthorizeAsync);
         connect.MapMethods("/userinfo", [HttpMethods.Get, HttpMethods.Post], UserInfoAsync).DisableAntiforgery();
-        connect.MapMethods("/endsession", [HttpMethods.Get, HttpMethods.Post], EndSessionAsync).DisableAntiforgery();
+        connect.MapGet("/endsession", ConfirmEndSession).WithSecurityHeadersPolicy(SecurityHeadersExtensions.HtmlPagePolicy);
+        connect.MapPost("/endsession", EndSessionAsync).WithSecurityHeadersPolicy(SecurityHeadersExtensions.HtmlPagePolicy);
         return app;
     }
 
@@ -94,8 +97,40 @@ public static class AuthorizationApi
         return TypedResults.Ok(claims);
     }
 
-    public static async Task<SignOutHttpResult> EndSessionAsync(SignInManager<ApplicationUser> signInManager)
+    /// <summary>
+    /// Logout CSRF: any site can make a browser GET this URL (an image tag), so a GET only asks. The page posts the
+    /// request's parameters back with an antiforgery token (OpenID Connect RP-Initiated Logout 1.0 §2 lets the OP ask
+    /// the user to confirm).
+    /// </summary>
+    public static ContentHttpResult ConfirmEndSession(HttpContext httpContext, IAntiforgery antiforgery)
     {
+        var request = httpContext.GetOpenIddictServerRequest()
+            ?? throw new InvalidOperationException("The OpenID Connect request cannot be retrieved.");
+
+        var parameters = string.Concat(request.GetParameters()
+            .Select(parameter => HtmlPage.HiddenField(parameter.Key, parameter.Value.ToString())));
+        var body = $"""
+            <form method="post" action="/connect/endsession">
+            {HtmlPage.AntiforgeryField(antiforgery.GetAndStoreTokens(httpContext))}
+            {parameters}
+            <p>Sign out of SecureStack?</p>
+            <p><button type="submit">Sign out</button></p>
+            </form>
+            """;
+        return HtmlPage.Render(httpContext, "Sign out", body);
+    }
+
+    /// <summary>Only the confirmation form signs out: a post without its antiforgery token is refused.</summary>
+    public static async Task<Results<SignOutHttpResult, ProblemHttpResult>> EndSessionAsync(
+        HttpContext httpContext,
+        IAntiforgery antiforgery,
+        SignInManager<ApplicationUser> signInManager)
+    {
+        if (!await antiforgery.IsRequestValidAsync(httpContext))
+        {
+            return TypedResults.Problem(statusCode: StatusCodes.Status400BadRequest, title: "The sign-out was not confirmed on this site.");
+        }
+
         await signInManager.SignOutAsync();
 
         // OpenIddict redirects to the validated post_logout_redirect_uri, or here when there is none.
