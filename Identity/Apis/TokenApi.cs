@@ -68,10 +68,11 @@ public static class TokenApi
             var stored = (await httpContext.AuthenticateAsync(OpenIddictServerAspNetCoreDefaults.AuthenticationScheme)).Principal;
             var user = stored?.GetClaim(Claims.Subject) is { } subject ? await userManager.FindByIdAsync(subject) : null;
 
-            // The user may have been deleted or disabled since the code or refresh token was issued. A lockout by
-            // failed passwords does not end the session: anyone can cause one by guessing, so it only refuses new
-            // password sign-ins (F7: lockout must not be a weapon that signs the owner out).
-            if (stored is null || user is null || !await signInManager.CanSignInAsync(user) || lockout.IsDisabled(user))
+            // The user may have been deleted, disabled or signed out everywhere (new security stamp) since the code
+            // or refresh token was issued. A lockout by failed passwords does not end the session: anyone can cause
+            // one by guessing, so it only refuses new password sign-ins (F7: lockout must not sign the owner out).
+            if (stored is null || user is null || !await signInManager.CanSignInAsync(user) || lockout.IsDisabled(user)
+                || !await principals.IsCurrentAsync(stored, user))
             {
                 return Reject(Errors.InvalidGrant, "The token is no longer valid.");
             }

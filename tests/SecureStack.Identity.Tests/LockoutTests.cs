@@ -106,6 +106,23 @@ public class LockoutTests(IdentityServerFactory factory)
         Assert.Equal("invalid_grant", body.String("error"));
     }
 
+    [Fact]
+    public async Task AnOperatorSigningTheUserOutEverywhereEndsTheirRefreshTokens()
+    {
+        var (userName, tokens) = await AuthorizationCodeFlow.SignedInUserTokensAsync(factory);
+        await using (var scope = factory.Services.CreateAsyncScope())
+        {
+            var users = scope.ServiceProvider.GetRequiredService<UserManager<ApplicationUser>>();
+            // What a password change or reset does too: a new security stamp.
+            Assert.True((await users.UpdateSecurityStampAsync((await users.FindByNameAsync(userName))!)).Succeeded);
+        }
+
+        var (status, body) = await AuthorizationCodeFlow.RefreshAsync(factory.CreateClient(), tokens.String("refresh_token"));
+
+        Assert.Equal(HttpStatusCode.BadRequest, status);
+        Assert.Equal("invalid_grant", body.String("error"));
+    }
+
     private int CheckedGuesses(string userName) =>
         factory.Logs.Count(entry => entry.EventId.Id == 4008
             && entry.Message.Contains(userName, StringComparison.Ordinal)
