@@ -121,6 +121,11 @@ public class LockoutTests(IdentityServerFactory factory)
 
         Assert.Equal(HttpStatusCode.BadRequest, status);
         Assert.Equal("invalid_grant", body.String("error"));
+        // The stamp travels only inside OpenIddict's encrypted refresh token, never in a token a client can read.
+        foreach (var readable in new[] { "access_token", "id_token" })
+        {
+            Assert.DoesNotContain(OAuth.ReadJwt(tokens.String(readable)).Claims, claim => claim.Type.Contains("SecurityStamp", StringComparison.Ordinal));
+        }
     }
 
     private int CheckedGuesses(string userName) =>
