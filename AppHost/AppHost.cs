@@ -2,9 +2,11 @@ using SecureStack.AppHost.Extensions;
 
 var builder = DistributedApplication.CreateBuilder(args);
 
-// Redis holds the Gateway's distributed rate-limit counters. Its password is a generated secret parameter.
+// Redis holds the Gateway's distributed rate-limit counters and the revocation deny-list every token-validating
+// service replicates. Its password is a generated secret parameter; its memory is capped.
 var redis = builder.AddRedis("redis")
-    .WithImageFromConfiguration(builder.Configuration, ContainerImageExtensions.RedisImageKey);
+    .WithImageFromConfiguration(builder.Configuration, ContainerImageExtensions.RedisImageKey)
+    .WithMemoryLimit();
 
 // Database:Provider = Postgres: one PostgreSQL server, a database each for Identity and the Api. Unset or
 // Sqlite: each keeps its embedded SQLite file and nothing more runs.
@@ -35,7 +37,10 @@ var identity = builder.AddProject<Projects.SecureStack_Identity>("identity")
     .BehindIngress(ingressNetwork)
     .WithServiceProbes();
 
+// The Api refuses revoked tokens itself (defence in depth: it must not rely on the Gateway alone), so it
+// replicates the deny-list from Redis too.
 var api = builder.AddProject<Projects.SecureStack_Api>("api")
+    .WithReference(redis).WaitFor(redis)
     .WithReference(identity).WaitFor(identity)
     .WithDatabase(databaseServer, "notesdb", "NotesDatabase__Provider", connectionName: "notes")
     .WithEnvironment("Authentication__Jwt__Issuer", issuer)

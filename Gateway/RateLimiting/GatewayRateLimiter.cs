@@ -18,7 +18,10 @@ internal sealed class GatewayRateLimiter : IDisposable
             StringComparer.Ordinal);
         _chains = _policies.ToDictionary(
             pair => pair.Key,
-            pair => (GatewayRateLimitPolicy[])[.. pair.Value.Options.AlsoApply.Select(name => _policies[name]), pair.Value],
+            pair => (GatewayRateLimitPolicy[])[
+                .. pair.Value.Options.AlsoApply.Select(name => _policies[name]),
+                pair.Value,
+                .. pair.Value.Options.ThenApply.Select(name => _policies[name])],
             StringComparer.Ordinal);
     }
 

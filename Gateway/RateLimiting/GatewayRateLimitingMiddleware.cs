@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
+using System.Text.Json.Serialization;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.RateLimiting;
 using SecureStack.ServiceDefaults.Security;
@@ -7,14 +8,16 @@ using SecureStack.ServiceDefaults.Security;
 namespace SecureStack.Gateway.RateLimiting;
 
 /// <summary>
-/// Applies the policy a route names (YARP <c>RateLimiterPolicy</c>): every policy in its chain must admit the
-/// request. Admitted and rejected responses carry the RateLimit fields; a rejection is a 429 (or, for a Closed
-/// fallback, a 503) ProblemDetails with Retry-After, and a security event.
+/// Applies the policy a route names (YARP <c>RateLimiterPolicy</c>): every policy in its chain that counts the
+/// request must admit it. Admitted and rejected responses carry the RateLimit fields; a rejection is a 429 (or,
+/// for a Closed fallback, a 503) ProblemDetails with Retry-After, or a device grant's <c>slow_down</c>, and a
+/// security event. A token request whose form cannot be read is refused before it is counted further.
 /// </summary>
 internal sealed class GatewayRateLimitingMiddleware(
     RequestDelegate next,
     GatewayRateLimiter limiter,
     RateLimitPartitioner partitioner,
+    TokenRequestFormReader tokenForms,
     RateLimitingMetrics metrics,
     SecurityEvents securityEvents,
     IProblemDetailsService problemDetails)
@@ -35,7 +38,18 @@ internal sealed class GatewayRateLimitingMiddleware(
             RateLimitDecision? rejection = null;
             foreach (var policy in limiter.ChainFor(policyName))
             {
-                var partition = await partitioner.GetPartitionAsync(context, policy.Options.PartitionBy);
+                // After the address's own budget (token-ip comes first): a flood of unreadable forms still spends it.
+                if (policy.Options.PartitionBy.IsTokenRequest() && (await tokenForms.ReadAsync(context)).Refusal is { } refusal)
+                {
+                    await RefuseAsync(context, refusal);
+                    return;
+                }
+
+                if (await partitioner.GetPartitionAsync(context, policy.Options.PartitionBy) is not { } partition)
+                {
+                    continue;
+                }
+
                 var decision = await policy.DecideAsync(partition, context.RequestAborted);
                 decisions.Add(decision);
                 Record(decision);
@@ -46,8 +60,11 @@ internal sealed class GatewayRateLimitingMiddleware(
                 }
             }
 
-            Tag(rejection ?? decisions[^1]);
-            SetHeaders(context, decisions);
+            if (decisions.Count > 0)
+            {
+                Tag(rejection ?? decisions[^1]);
+                SetHeaders(context, decisions);
+            }
 
             if (rejection is not null)
             {
@@ -112,9 +129,19 @@ internal sealed class GatewayRateLimitingMiddleware(
         var retryAfter = Math.Max(1, rejection.ResetSeconds ?? 1);
 
         securityEvents.RateLimited(rejection.Policy.Name, rejection.PartitionKind, context.Request.Path);
+        context.Response.Headers.RetryAfter = retryAfter.ToString(CultureInfo.InvariantCulture);
+
+        if (!closed && rejection.Policy.Options.Rejection == RateLimitRejection.SlowDown)
+        {
+            // The token endpoint's own error format (RFC 6749 5.2), which every device client reads.
+            context.Response.StatusCode = StatusCodes.Status400BadRequest;
+            context.Response.Headers.CacheControl = "no-store";
+            await context.Response.WriteAsJsonAsync(new OAuthError(
+                "slow_down", "The device is polling faster than its interval: add 5 seconds to it (RFC 8628 3.5)."));
+            return;
+        }
 
         context.Response.StatusCode = closed ? StatusCodes.Status503ServiceUnavailable : StatusCodes.Status429TooManyRequests;
-        context.Response.Headers.RetryAfter = retryAfter.ToString(CultureInfo.InvariantCulture);
         await problemDetails.WriteAsync(new ProblemDetailsContext
         {
             HttpContext = context,
@@ -129,4 +156,27 @@ internal sealed class GatewayRateLimitingMiddleware(
             },
         });
     }
+
+    private async Task RefuseAsync(HttpContext context, TokenRequestRefusal refusal)
+    {
+        securityEvents.TokenRequestRefused(refusal.Reason, context.Request.Path);
+
+        context.Response.StatusCode = refusal.Status;
+        await problemDetails.WriteAsync(new ProblemDetailsContext
+        {
+            HttpContext = context,
+            ProblemDetails = new ProblemDetails
+            {
+                Status = refusal.Status,
+                Title = refusal.Title,
+                Detail = refusal.Detail,
+                // An OAuth client reads "error" (RFC 6749 5.2), whatever else the body says.
+                Extensions = { ["error"] = "invalid_request" },
+            },
+        });
+    }
+
+    private sealed record OAuthError(
+        [property: JsonPropertyName("error")] string Error,
+        [property: JsonPropertyName("error_description")] string ErrorDescription);
 }

@@ -1,13 +1,9 @@
 using System.Security.Claims;
-using System.Text;
-using Microsoft.AspNetCore.WebUtilities;
-using Microsoft.Extensions.Options;
-using Microsoft.Net.Http.Headers;
 
 namespace SecureStack.Gateway.RateLimiting;
 
 /// <summary>Finds a request's partition for a policy.</summary>
-internal sealed class RateLimitPartitioner(ClientAddressResolver addresses, IOptions<RateLimitingOptions> options)
+internal sealed class RateLimitPartitioner(ClientAddressResolver addresses, TokenRequestFormReader forms)
 {
     // Claim names as the token server issues them (JwtBearer with MapInboundClaims = false keeps them as is).
     private const string SubjectClaim = "sub";
@@ -15,19 +11,29 @@ internal sealed class RateLimitPartitioner(ClientAddressResolver addresses, IOpt
     private const string AuthorizedPartyClaim = "azp";
     private const int MaxIdentifierLength = 256;
 
-    public async ValueTask<RequestPartition> GetPartitionAsync(HttpContext context, RateLimitPartitionBy partitionBy)
+    /// <summary>
+    /// The request's partition for a policy; null when the policy does not count this request (a token policy
+    /// for another grant, or a token form that <see cref="TokenRequestFormReader"/> refused).
+    /// </summary>
+    public async ValueTask<RequestPartition?> GetPartitionAsync(HttpContext context, RateLimitPartitionBy partitionBy)
     {
-        switch (partitionBy)
+        if (partitionBy == RateLimitPartitionBy.Global)
         {
-            case RateLimitPartitionBy.Global:
-                return new RequestPartition(RequestPartition.Global, "all");
-            case RateLimitPartitionBy.User when ForUser(context.User) is { } user:
-                return user;
-            case RateLimitPartitionBy.TokenClient when await ForTokenRequestAsync(context) is { } client:
-                return client;
-            default:
-                return new RequestPartition(RequestPartition.Ip, ClientAddressResolver.PartitionValue(addresses.Resolve(context)));
+            return new RequestPartition(RequestPartition.Global, "all");
         }
+
+        if (partitionBy == RateLimitPartitionBy.User && ForUser(context.User) is { } user)
+        {
+            return user;
+        }
+
+        var address = ClientAddressResolver.PartitionValue(addresses.Resolve(context));
+        if (partitionBy.IsTokenRequest())
+        {
+            return (await forms.ReadAsync(context)).Form is { } form ? ForTokenRequest(form, partitionBy, address) : null;
+        }
+
+        return new RequestPartition(RequestPartition.Ip, address);
     }
 
     /// <summary>
@@ -52,76 +58,61 @@ internal sealed class RateLimitPartitioner(ClientAddressResolver addresses, IOpt
     }
 
     /// <summary>
-    /// The user name (password guessing) or client id (secret guessing) a token request names. Only a small
-    /// url-encoded form is read, buffered so it is still forwarded whole; anything else is partitioned by IP.
+    /// A token request's partition for one of the token policies, or null when that policy does not count it.
+    /// Keyed on what the caller presents and an attacker cannot present for someone else: an anonymous caller who
+    /// knows only public client ids (or a user name) can spend its own address's budgets, never a victim's.
     /// </summary>
-    private async ValueTask<RequestPartition?> ForTokenRequestAsync(HttpContext context)
+    internal static RequestPartition? ForTokenRequest(TokenRequestForm form, RateLimitPartitionBy partitionBy, string address)
     {
-        var request = context.Request;
-        string? userName = null;
-        string? clientId = null;
-
-        var maxBytes = options.Value.MaxTokenRequestBodyBytes;
-        if (HttpMethods.IsPost(request.Method)
-            && request.ContentLength is { } length && length > 0 && length <= maxBytes
-            && MediaTypeHeaderValue.TryParse(request.ContentType, out var contentType)
-            && contentType.MediaType.Equals("application/x-www-form-urlencoded", StringComparison.OrdinalIgnoreCase))
-        {
-            request.EnableBuffering(bufferThreshold: maxBytes, bufferLimit: maxBytes);
-            try
-            {
-                using var reader = new FormReader(request.Body, Encoding.UTF8)
-                {
-                    ValueCountLimit = 32,
-                    KeyLengthLimit = 64,
-                    ValueLengthLimit = maxBytes,
-                };
-                var form = await reader.ReadFormAsync(context.RequestAborted);
-                // One value or none: "username=alice&username=decoy-17" must not open a fresh bucket per decoy.
-                // A repeated parameter falls back to the address partition.
-                userName = form.TryGetValue("username", out var names) && names.Count == 1 ? names[0] : null;
-                clientId = form.TryGetValue("client_id", out var ids) && ids.Count == 1 ? ids[0] : null;
-            }
-            catch (InvalidDataException)
-            {
-                // A malformed form is the token server's to reject; here it just has no client to partition by.
-            }
-            finally
-            {
-                request.Body.Position = 0;
-            }
-        }
-
-        clientId ??= BasicAuthenticationClientId(request);
-
-        if (Bounded(userName) is { } user)
-        {
+        var devicePoll = form.IsGrant(TokenRequestForm.DeviceCodeGrant) && form.DeviceCode is not null;
+        var userName = form.IsGrant(TokenRequestForm.PasswordGrant) && Bounded(form.UserName) is { } name
             // Case-folded: "Alice" and "alice" are the same account to a guesser.
-            return new RequestPartition(RequestPartition.UserName, user.ToUpperInvariant());
+            ? name.ToUpperInvariant()
+            : null;
+
+        switch (partitionBy)
+        {
+            case RateLimitPartitionBy.TokenDeviceCode:
+                // One device's polls: its interval is the limit (RFC 8628 3.5), whatever other devices of the client do.
+                return devicePoll ? RequestPartition.ForSecret(RequestPartition.DeviceCode, form.DeviceCode!) : null;
+            case RateLimitPartitionBy.TokenUserName:
+                return userName is null ? null : new RequestPartition(RequestPartition.UserName, userName);
         }
 
-        return Bounded(clientId) is { } client ? new RequestPartition(RequestPartition.Client, client) : null;
-    }
-
-    private static string? BasicAuthenticationClientId(HttpRequest request)
-    {
-        var authorization = request.Headers.Authorization.ToString();
-        if (!authorization.StartsWith("Basic ", StringComparison.OrdinalIgnoreCase) || authorization.Length > 1024)
+        if (devicePoll)
         {
             return null;
         }
 
-        try
+        if (userName is not null)
         {
-            var decoded = Encoding.UTF8.GetString(Convert.FromBase64String(authorization["Basic ".Length..].Trim()));
-            var separator = decoded.IndexOf(':', StringComparison.Ordinal);
-            // RFC 6749 2.3.1: the client id is form-url-encoded before it is put in the header.
-            return separator > 0 ? Uri.UnescapeDataString(decoded[..separator].Replace('+', ' ')) : null;
+            // Not the user name alone: a guesser elsewhere would spend the owner's own logins (the account-wide
+            // cap is TokenUserName's, counted only for guesses this partition admitted).
+            return RequestPartition.AtAddress(RequestPartition.UserNameAtAddress, userName, address);
         }
-        catch (FormatException)
+
+        if (form.PresentsClientSecret)
         {
-            return null;
+            // Secret guessing is capped per client at the guesser's address, whatever grant or token it wraps the
+            // guess in; the real client elsewhere keeps its own budget.
+            return RequestPartition.AtAddress(RequestPartition.ClientAtAddress, Bounded(form.ClientId) ?? string.Empty, address);
         }
+
+        if (form.IsGrant(TokenRequestForm.RefreshTokenGrant) && form.RefreshToken is { } refreshToken)
+        {
+            // Only the holder of a refresh token can spend its budget; a junk token is a fresh partition, but
+            // the address's budget (token-ip) admitted it first.
+            return RequestPartition.ForSecret(RequestPartition.RefreshToken, refreshToken);
+        }
+
+        if (form.IsGrant(TokenRequestForm.AuthorizationCodeGrant) && form.Code is { } code)
+        {
+            return RequestPartition.ForSecret(RequestPartition.AuthorizationCode, code);
+        }
+
+        return Bounded(form.ClientId) is { } client
+            ? RequestPartition.AtAddress(RequestPartition.ClientAtAddress, client, address)
+            : new RequestPartition(RequestPartition.Ip, address);
     }
 
     private static string? Bounded(string? value) =>

@@ -30,6 +30,7 @@ public static class RateLimitingExtensions
         services.AddSingleton<ClientAddressResolver>();
         // Security events name the client the limits count, not the connection's peer (a trusted proxy).
         services.Replace(ServiceDescriptor.Singleton<IClientAddressResolver>(provider => provider.GetRequiredService<ClientAddressResolver>()));
+        services.AddSingleton<TokenRequestFormReader>();
         services.AddSingleton<RateLimitPartitioner>();
         services.AddSingleton<GatewayRateLimiter>();
         services.AddHostedService<RateLimitingWarmup>();

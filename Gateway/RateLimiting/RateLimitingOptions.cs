@@ -46,7 +46,11 @@ public sealed class RateLimitingOptions
     /// </summary>
     public List<string> TrustedProxies { get; set; } = [];
 
-    /// <summary>Largest <c>/connect/token</c> form body read to find the client or user name (brute-force partition).</summary>
+    /// <summary>
+    /// Largest <c>/connect/token</c> form body the Gateway reads to find the request's partitions. A token request
+    /// it cannot read (larger, no Content-Length, not a plain UTF-8 form, too many or too long fields, a
+    /// repeated parameter) is refused: it would otherwise escape the partitions the form names.
+    /// </summary>
     [Range(256, 65536)]
     public int MaxTokenRequestBodyBytes { get; set; } = 8192;
 
@@ -68,6 +72,15 @@ public sealed class RateLimitPolicyOptions
 
     /// <summary>Other policies checked before this one on the same request (e.g. per IP, then per client).</summary>
     public List<string> AlsoApply { get; set; } = [];
+
+    /// <summary>
+    /// Other policies checked after this one admitted the request: a cap that only requests the finer limits let
+    /// through should count against (e.g. per account, after per account and address).
+    /// </summary>
+    public List<string> ThenApply { get; set; } = [];
+
+    /// <summary>How a request over this policy's limit is answered.</summary>
+    public RateLimitRejection Rejection { get; set; } = RateLimitRejection.TooManyRequests;
 }
 
 public enum RateLimitPartitionBy
@@ -78,11 +91,42 @@ public enum RateLimitPartitionBy
     /// <summary>The token's <c>sub</c>, else its <c>client_id</c> (machine tokens), else the client IP.</summary>
     User,
 
-    /// <summary>The token request's <c>username</c>, else its <c>client_id</c>, else the client IP.</summary>
-    TokenClient,
+    /// <summary>
+    /// What a <c>/connect/token</c> request presents that an attacker cannot choose for someone else: the user
+    /// name together with the client address (password grant), the client id together with the client address
+    /// (a client secret is presented), a digest of the refresh token or authorization code, else the client id
+    /// and address, else the address. Device polls are not counted here but by <see cref="TokenDeviceCode"/>,
+    /// which the same chain must apply.
+    /// </summary>
+    TokenCredential,
+
+    /// <summary>A password grant's case-folded user name, whatever the address: a per-account cap. Other requests are not counted.</summary>
+    TokenUserName,
+
+    /// <summary>A device poll's device code (by digest): one device's polls. Other requests are not counted.</summary>
+    TokenDeviceCode,
 
     /// <summary>One partition for everybody: a cap on the whole route.</summary>
     Global,
+}
+
+public static class RateLimitPartitionByExtensions
+{
+    /// <summary>Partitions chosen by the <c>/connect/token</c> form.</summary>
+    public static bool IsTokenRequest(this RateLimitPartitionBy partitionBy) =>
+        partitionBy is RateLimitPartitionBy.TokenCredential or RateLimitPartitionBy.TokenUserName or RateLimitPartitionBy.TokenDeviceCode;
+}
+
+public enum RateLimitRejection
+{
+    /// <summary>429 ProblemDetails with Retry-After.</summary>
+    TooManyRequests,
+
+    /// <summary>
+    /// The device grant's <c>slow_down</c> error (RFC 8628 3.5: 400, OAuth error JSON): the client adds five
+    /// seconds to its polling interval and carries on, where a 429 would end its flow.
+    /// </summary>
+    SlowDown,
 }
 
 public enum RateLimitAlgorithm

@@ -33,16 +33,30 @@ internal sealed class RateLimitingOptionsValidator : IValidateOptions<RateLimiti
                 errors.Add($"{path}:WindowSeconds must be between 1 and 86400.");
             }
 
-            foreach (var other in policy.AlsoApply)
+            foreach (var (list, other) in policy.AlsoApply.Select(other => ("AlsoApply", other)).Concat(policy.ThenApply.Select(other => ("ThenApply", other))))
             {
                 if (!options.Policies.TryGetValue(other, out var included))
                 {
-                    errors.Add($"{path}:AlsoApply names '{other}', which is not a policy.");
+                    errors.Add($"{path}:{list} names '{other}', which is not a policy.");
                 }
-                else if (other == policyName || included.AlsoApply.Count > 0)
+                else if (other == policyName || included.AlsoApply.Count > 0 || included.ThenApply.Count > 0)
                 {
-                    errors.Add($"{path}:AlsoApply names '{other}', which applies other policies itself: chains are one level deep.");
+                    errors.Add($"{path}:{list} names '{other}', which applies other policies itself: chains are one level deep.");
                 }
+            }
+
+            if (policy.Rejection == RateLimitRejection.SlowDown && policy.PartitionBy != RateLimitPartitionBy.TokenDeviceCode)
+            {
+                errors.Add($"{path}:Rejection SlowDown is the device grant's answer (RFC 8628 3.5): only for PartitionBy TokenDeviceCode.");
+            }
+
+            // Device polls are left out of TokenCredential so that one device's interval is its limit: a chain that
+            // counts token credentials without the device policy would leave them counted by address only.
+            var chain = policy.AlsoApply.Concat(policy.ThenApply).Append(policyName)
+                .Select(name => options.Policies.GetValueOrDefault(name)?.PartitionBy).ToList();
+            if (chain.Contains(RateLimitPartitionBy.TokenCredential) && !chain.Contains(RateLimitPartitionBy.TokenDeviceCode))
+            {
+                errors.Add($"{path}: a chain with a TokenCredential policy must also apply a TokenDeviceCode policy, which counts device polls.");
             }
         }
 

@@ -14,7 +14,7 @@ internal sealed class RateLimitingSelfCheck(IOptions<RateLimitingOptions> option
         foreach (var (name, policy) in settings.Policies)
         {
             // Credential stuffing waits for exactly this: knock Redis over, then guess passwords unthrottled.
-            if (policy.PartitionBy == RateLimitPartitionBy.TokenClient && policy.Fallback == RateLimitFallback.Open)
+            if (policy.PartitionBy.IsTokenRequest() && policy.Fallback == RateLimitFallback.Open)
             {
                 yield return $"RateLimiting:Policies:{name}:Fallback is Open on the token endpoint policy: a Redis outage would lift brute-force protection. Use Local or Closed.";
             }

@@ -7,7 +7,7 @@ namespace SecureStack.Identity.Accounts;
 
 /// <summary>
 /// Creates the walk-through's demo user in Development only (the self-check refuses the setting elsewhere). Its
-/// password comes from a secret parameter and is reset to it at each start, so the README stays true.
+/// password comes from a secret parameter and is reset to it at a start where it changed, so the README stays true.
 /// </summary>
 internal sealed partial class DemoUserSeeder(
     IServiceScopeFactory scopeFactory,
@@ -50,8 +50,13 @@ internal sealed partial class DemoUserSeeder(
             return;
         }
 
-        Throw(await users.RemovePasswordAsync(user));
-        Throw(await users.AddPasswordAsync(user, demo.Password));
+        // Only when it changed: a new password renews the security stamp, which ends the user's refresh tokens.
+        if (!await users.CheckPasswordAsync(user, demo.Password))
+        {
+            Throw(await users.RemovePasswordAsync(user));
+            Throw(await users.AddPasswordAsync(user, demo.Password));
+        }
+
         foreach (var role in demo.Roles)
         {
             if (!await users.IsInRoleAsync(user, role))

@@ -1,4 +1,5 @@
 using Microsoft.AspNetCore.Identity;
+using Microsoft.EntityFrameworkCore;
 using SecureStack.Identity.Data;
 using SecureStack.ServiceDefaults.Security;
 
@@ -9,10 +10,17 @@ namespace SecureStack.Identity.Accounts;
 /// An unknown user, a wrong password and a locked account give the caller the same answer and cost about the
 /// same time, so neither the response nor its latency tells an attacker which accounts exist.
 /// </summary>
+/// <remarks>
+/// Not <c>SignInManager.CheckPasswordSignInAsync</c>: its failure count is a read-modify-write that concurrent
+/// guesses escape (see <see cref="AccountLockout"/>). Nothing here writes the user through <c>UserManager</c>, whose
+/// update writes every column of the entity read at the start of the request, stale count included.
+/// </remarks>
 public sealed class PasswordSignIn(
     UserManager<ApplicationUser> userManager,
     SignInManager<ApplicationUser> signInManager,
     IPasswordHasher<ApplicationUser> passwordHasher,
+    AccountLockout lockout,
+    ApplicationDbContext db,
     SecurityEvents securityEvents)
 {
     public const string GenericError = "The user name or password is incorrect, or the account is temporarily locked.";
@@ -21,7 +29,7 @@ public sealed class PasswordSignIn(
     private static string? s_decoyHash;
 
     /// <returns>The user when the password is right and the account may sign in; otherwise null.</returns>
-    public async Task<ApplicationUser?> CheckAsync(string? userName, string? password)
+    public async Task<ApplicationUser?> CheckAsync(string? userName, string? password, CancellationToken cancellationToken)
     {
         if (string.IsNullOrWhiteSpace(userName) || string.IsNullOrEmpty(password))
         {
@@ -30,36 +38,69 @@ public sealed class PasswordSignIn(
         }
 
         var user = await userManager.FindByNameAsync(userName) ?? await userManager.FindByEmailAsync(userName);
-        if (user is null)
+        if (user is null || user.PasswordHash is null)
         {
             SpendHashingTime(password);
             securityEvents.LoginFailed(userName, "unknown user");
             return null;
         }
 
-        var wasLockedOut = await userManager.IsLockedOutAsync(user);
-        if (wasLockedOut)
+        if (!await signInManager.CanSignInAsync(user))
         {
-            // Identity returns LockedOut without hashing; hash anyway so a locked account is not faster.
             SpendHashingTime(password);
+            securityEvents.LoginFailed(userName, "not allowed");
+            return null;
         }
 
-        // Verifies the password, counts the failure, locks out after MaxFailedAccessAttempts, and re-hashes a
-        // stored hash made with fewer iterations than the current setting (upgrade on login).
-        var result = await signInManager.CheckPasswordSignInAsync(user, password, lockoutOnFailure: true);
-        if (result.Succeeded)
+        // The slot is taken before the password is checked: a locked account's password is never checked.
+        if (await lockout.BeginAsync(user.Id, cancellationToken) is not { } attempt)
         {
-            return user;
+            SpendHashingTime(password);
+            securityEvents.LoginFailed(userName, "locked out");
+            return null;
         }
 
-        if (result.IsLockedOut && !wasLockedOut)
+        var verdict = passwordHasher.VerifyHashedPassword(user, user.PasswordHash, password);
+        if (verdict == PasswordVerificationResult.Failed)
         {
-            var until = await userManager.GetLockoutEndDateAsync(user) ?? DateTimeOffset.UtcNow;
-            securityEvents.Lockout(user.Id, until);
+            if (attempt.LocksTheAccount)
+            {
+                securityEvents.Lockout(user.Id, attempt.LockoutEnd!.Value);
+            }
+
+            securityEvents.LoginFailed(userName, "wrong password");
+            return null;
         }
 
-        securityEvents.LoginFailed(userName, result.IsLockedOut ? "locked out" : result.IsNotAllowed ? "not allowed" : "wrong password");
-        return null;
+        if (!await lockout.SucceededAsync(user.Id, attempt, cancellationToken))
+        {
+            securityEvents.LoginFailed(userName, "locked out by concurrent attempts");
+            return null;
+        }
+
+        if (verdict == PasswordVerificationResult.SuccessRehashNeeded)
+        {
+            await UpgradeHashAsync(user, password, cancellationToken);
+        }
+
+        return user;
+    }
+
+    /// <summary>
+    /// Re-hashes a hash made with fewer iterations than the current setting (upgrade on login). Only if the stored
+    /// hash is still the one just verified, so a concurrent password change is not undone.
+    /// </summary>
+    private async Task UpgradeHashAsync(ApplicationUser user, string password, CancellationToken cancellationToken)
+    {
+        var verified = user.PasswordHash;
+        var upgraded = passwordHasher.HashPassword(user, password);
+        await db.Users
+            .Where(stored => stored.Id == user.Id && stored.PasswordHash == verified)
+            .ExecuteUpdateAsync(
+                setters => setters
+                    .SetProperty(stored => stored.PasswordHash, upgraded)
+                    .SetProperty(stored => stored.ConcurrencyStamp, Guid.NewGuid().ToString()),
+                cancellationToken);
     }
 
     private void SpendHashingTime(string password)

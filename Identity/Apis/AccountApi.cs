@@ -4,8 +4,10 @@ using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
 using SecureStack.Identity.Accounts;
 using SecureStack.Identity.Data;
+using SecureStack.Identity.Options;
 using SecureStack.ServiceDefaults.Security;
 
 namespace SecureStack.Identity.Apis;
@@ -20,6 +22,7 @@ public sealed record LoginForm(string? UserName, string? Password, string? Retur
 public static class AccountApi
 {
     public const string RegistrationAccepted = "If the address can be registered, the account is ready.";
+    public const string SignedInPage = "/account/login?signedIn=1";
 
     public static IEndpointRouteBuilder MapAccountApi(this IEndpointRouteBuilder app)
     {
@@ -34,12 +37,19 @@ public static class AccountApi
     /// An address that is already registered gets the same 202 as a new one, so the endpoint cannot be used to
     /// find out who has an account. Password-policy failures are not secret and come back as a ValidationProblem.
     /// </summary>
-    public static async Task<Results<Accepted<RegistrationResponse>, ValidationProblem>> RegisterAsync(
+    public static async Task<Results<Accepted<RegistrationResponse>, ValidationProblem, ProblemHttpResult>> RegisterAsync(
         RegisterRequest request,
         AccountCreation accounts,
+        IOptions<RegistrationOptions> registration,
         SecurityEvents securityEvents,
         HttpContext httpContext)
     {
+        if (registration.Value.Enabled != true)
+        {
+            // 404: with registration closed, the endpoint is not offered at all.
+            return TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, title: "Registration is not offered here.");
+        }
+
         var user = new ApplicationUser { UserName = request.Email, Email = request.Email };
         IdentityResult result;
         try
@@ -79,7 +89,7 @@ public static class AccountApi
         PasswordSignIn passwordSignIn,
         SignInManager<ApplicationUser> signInManager)
     {
-        var user = await passwordSignIn.CheckAsync(form.UserName, form.Password);
+        var user = await passwordSignIn.CheckAsync(form.UserName, form.Password, httpContext.RequestAborted);
         if (user is null)
         {
             return LoginPage(httpContext, antiforgery, form.ReturnUrl, form.UserName, PasswordSignIn.GenericError);
@@ -87,12 +97,15 @@ public static class AccountApi
 
         await signInManager.SignInAsync(user, isPersistent: false);
 
-        // Only a local path: an absolute ReturnUrl would make the login page an open redirector.
-        return TypedResults.LocalRedirect(IsLocal(form.ReturnUrl) ? form.ReturnUrl! : "/account/login?signedIn=1");
+        return TypedResults.LocalRedirect(SafeReturnUrl(form.ReturnUrl) ?? SignedInPage);
     }
 
-    internal static bool IsLocal(string? url) =>
-        !string.IsNullOrEmpty(url) && url[0] == '/' && (url.Length == 1 || (url[1] != '/' && url[1] != '\\'));
+    /// <summary>
+    /// Only a local path: an absolute ReturnUrl would make the login page an open redirector. The check is the
+    /// framework's own (the one <c>LocalRedirect</c> enforces), so a URL it would refuse (<c>/\t/evil</c>, control
+    /// characters) falls back to the default page instead of throwing after a correct login.
+    /// </summary>
+    internal static string? SafeReturnUrl(string? url) => RedirectHttpResult.IsLocalUrl(url) ? url : null;
 
     private static ContentHttpResult LoginPage(HttpContext httpContext, IAntiforgery antiforgery, string? returnUrl, string? userName, string? error)
     {
@@ -101,7 +114,7 @@ public static class AccountApi
             {HtmlPage.Error(error)}
             <form method="post" action="/account/login">
             {HtmlPage.AntiforgeryField(tokens)}
-            <input type="hidden" name="ReturnUrl" value="{HtmlPage.Encode(IsLocal(returnUrl) ? returnUrl : null)}">
+            <input type="hidden" name="ReturnUrl" value="{HtmlPage.Encode(SafeReturnUrl(returnUrl))}">
             <p><label for="username">Email</label><br>
             <input id="username" name="UserName" type="email" autocomplete="username" required value="{HtmlPage.Encode(userName)}"></p>
             <p><label for="password">Password</label><br>

@@ -1,11 +1,14 @@
 using Microsoft.AspNetCore;
+using Microsoft.AspNetCore.Antiforgery;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Identity;
 using OpenIddict.Abstractions;
 using OpenIddict.Server.AspNetCore;
+using SecureStack.Identity.Accounts;
 using SecureStack.Identity.Data;
 using SecureStack.Identity.TokenServer;
+using SecureStack.ServiceDefaults.Security;
 using static OpenIddict.Abstractions.OpenIddictConstants;
 
 namespace SecureStack.Identity.Apis;
@@ -18,7 +21,8 @@ public static class AuthorizationApi
         var connect = app.MapGroup("/connect").AllowAnonymous().WithTags("OAuth");
         connect.MapGet("/authorize", AuthorizeAsync);
         connect.MapMethods("/userinfo", [HttpMethods.Get, HttpMethods.Post], UserInfoAsync).DisableAntiforgery();
-        connect.MapMethods("/endsession", [HttpMethods.Get, HttpMethods.Post], EndSessionAsync).DisableAntiforgery();
+        connect.MapGet("/endsession", ConfirmEndSession).WithSecurityHeadersPolicy(SecurityHeadersExtensions.HtmlPagePolicy);
+        connect.MapPost("/endsession", EndSessionAsync).WithSecurityHeadersPolicy(SecurityHeadersExtensions.HtmlPagePolicy);
         return app;
     }
 
@@ -26,6 +30,7 @@ public static class AuthorizationApi
         HttpContext httpContext,
         UserManager<ApplicationUser> userManager,
         SignInManager<ApplicationUser> signInManager,
+        AccountLockout lockout,
         TokenPrincipalFactory principals,
         CancellationToken cancellationToken)
     {
@@ -34,7 +39,8 @@ public static class AuthorizationApi
 
         var session = await httpContext.AuthenticateAsync(IdentityConstants.ApplicationScheme);
         var user = session.Succeeded ? await userManager.GetUserAsync(session.Principal) : null;
-        if (user is null || request.HasPromptValue(PromptValues.Login) || !await signInManager.CanSignInAsync(user))
+        // A disabled account's cookie no longer completes a request; a merely locked-out one's still does (see AccountLockout).
+        if (user is null || request.HasPromptValue(PromptValues.Login) || !await signInManager.CanSignInAsync(user) || lockout.IsDisabled(user))
         {
             if (request.HasPromptValue(PromptValues.None))
             {
@@ -91,8 +97,40 @@ public static class AuthorizationApi
         return TypedResults.Ok(claims);
     }
 
-    public static async Task<SignOutHttpResult> EndSessionAsync(SignInManager<ApplicationUser> signInManager)
+    /// <summary>
+    /// Logout CSRF: any site can make a browser GET this URL (an image tag), so a GET only asks. The page posts the
+    /// request's parameters back with an antiforgery token (OpenID Connect RP-Initiated Logout 1.0 §2 lets the OP ask
+    /// the user to confirm).
+    /// </summary>
+    public static ContentHttpResult ConfirmEndSession(HttpContext httpContext, IAntiforgery antiforgery)
     {
+        var request = httpContext.GetOpenIddictServerRequest()
+            ?? throw new InvalidOperationException("The OpenID Connect request cannot be retrieved.");
+
+        var parameters = string.Concat(request.GetParameters()
+            .Select(parameter => HtmlPage.HiddenField(parameter.Key, parameter.Value.ToString())));
+        var body = $"""
+            <form method="post" action="/connect/endsession">
+            {HtmlPage.AntiforgeryField(antiforgery.GetAndStoreTokens(httpContext))}
+            {parameters}
+            <p>Sign out of SecureStack?</p>
+            <p><button type="submit">Sign out</button></p>
+            </form>
+            """;
+        return HtmlPage.Render(httpContext, "Sign out", body);
+    }
+
+    /// <summary>Only the confirmation form signs out: a post without its antiforgery token is refused.</summary>
+    public static async Task<Results<SignOutHttpResult, ProblemHttpResult>> EndSessionAsync(
+        HttpContext httpContext,
+        IAntiforgery antiforgery,
+        SignInManager<ApplicationUser> signInManager)
+    {
+        if (!await antiforgery.IsRequestValidAsync(httpContext))
+        {
+            return TypedResults.Problem(statusCode: StatusCodes.Status400BadRequest, title: "The sign-out was not confirmed on this site.");
+        }
+
         await signInManager.SignOutAsync();
 
         // OpenIddict redirects to the validated post_logout_redirect_uri, or here when there is none.

@@ -38,5 +38,8 @@ internal static class HtmlPage
         string.IsNullOrEmpty(message) ? string.Empty : $"""<p role="alert" id="error">{Encode(message)}</p>""";
 
     public static string AntiforgeryField(Microsoft.AspNetCore.Antiforgery.AntiforgeryTokenSet tokens) =>
-        $"""<input type="hidden" name="{Encode(tokens.FormFieldName)}" value="{Encode(tokens.RequestToken)}">""";
+        HiddenField(tokens.FormFieldName, tokens.RequestToken);
+
+    public static string HiddenField(string name, string? value) =>
+        $"""<input type="hidden" name="{Encode(name)}" value="{Encode(value)}">""";
 }

@@ -32,6 +32,7 @@ public static class TokenApi
         HttpContext httpContext,
         TokenPrincipalFactory principals,
         PasswordSignIn passwordSignIn,
+        AccountLockout lockout,
         UserManager<ApplicationUser> userManager,
         SignInManager<ApplicationUser> signInManager,
         IHostEnvironment environment,
@@ -54,7 +55,7 @@ public static class TokenApi
                 return Reject(Errors.UnsupportedGrantType, "The password grant is not supported.");
             }
 
-            var user = await passwordSignIn.CheckAsync(request.Username, request.Password);
+            var user = await passwordSignIn.CheckAsync(request.Username, request.Password, cancellationToken);
             if (user is null)
             {
                 return Reject(Errors.InvalidGrant, PasswordSignIn.GenericError);
@@ -67,8 +68,11 @@ public static class TokenApi
             var stored = (await httpContext.AuthenticateAsync(OpenIddictServerAspNetCoreDefaults.AuthenticationScheme)).Principal;
             var user = stored?.GetClaim(Claims.Subject) is { } subject ? await userManager.FindByIdAsync(subject) : null;
 
-            // The user may have been deleted, locked out or disabled since the code or refresh token was issued.
-            if (stored is null || user is null || !await signInManager.CanSignInAsync(user) || await userManager.IsLockedOutAsync(user))
+            // The user may have been deleted, disabled or signed out everywhere (new security stamp) since the code
+            // or refresh token was issued. A lockout by failed passwords does not end the session: anyone can cause
+            // one by guessing, so it only refuses new password sign-ins (F7: lockout must not sign the owner out).
+            if (stored is null || user is null || !await signInManager.CanSignInAsync(user) || lockout.IsDisabled(user)
+                || !await principals.IsCurrentAsync(stored, user))
             {
                 return Reject(Errors.InvalidGrant, "The token is no longer valid.");
             }

@@ -1,6 +1,8 @@
 using Microsoft.AspNetCore.Identity;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using SecureStack.Identity.Accounts;
 using SecureStack.Identity.Data;
+using SecureStack.Identity.Options;
 
 namespace SecureStack.Identity.Extensions;
 
@@ -8,9 +10,6 @@ public static class AccountExtensions
 {
     /// <summary>OWASP Password Storage Cheat Sheet minimum for PBKDF2-HMAC-SHA512 (the V3 format's PRF).</summary>
     public const int PasswordHashIterations = 210_000;
-
-    public const int MaxFailedAccessAttempts = 5;
-    public static readonly TimeSpan LockoutDuration = TimeSpan.FromMinutes(15);
 
     /// <summary>ASP.NET Core Identity users, password policy, lockout, the login cookie and antiforgery.</summary>
     public static IHostApplicationBuilder AddAccounts(this IHostApplicationBuilder builder)
@@ -32,9 +31,10 @@ public static class AccountExtensions
                 options.Password.RequireNonAlphanumeric = false;
                 options.Password.RequiredUniqueChars = 1;
 
+                // AccountLockout does the counting; these only keep Identity's own API consistent with it.
                 options.Lockout.AllowedForNewUsers = true;
-                options.Lockout.MaxFailedAccessAttempts = MaxFailedAccessAttempts;
-                options.Lockout.DefaultLockoutTimeSpan = LockoutDuration;
+                options.Lockout.MaxFailedAccessAttempts = AccountLockout.AttemptsPerLockout;
+                options.Lockout.DefaultLockoutTimeSpan = AccountLockout.FirstLockout;
 
                 options.User.RequireUniqueEmail = true;
                 options.SignIn.RequireConfirmedAccount = false;
@@ -48,8 +48,14 @@ public static class AccountExtensions
             .AddEntityFrameworkStores<ApplicationDbContext>()
             .AddPasswordValidator<CommonPasswordValidator>();
 
+        // Secure outside Development, whatever the request's scheme looked like after a proxy: a cookie that can
+        // travel over plain HTTP can be read or planted by a network attacker. Development keeps SameAsRequest for
+        // the plain-HTTP walk-through; over HTTPS the flag is set there too.
+        var securePolicy = builder.Environment.IsDevelopment() ? CookieSecurePolicy.SameAsRequest : CookieSecurePolicy.Always;
+
         builder.Services.ConfigureApplicationCookie(options =>
         {
+            options.Cookie.SecurePolicy = securePolicy;
             options.LoginPath = "/account/login";
             options.Cookie.Name = "__securestack_identity";
             options.Cookie.HttpOnly = true;
@@ -62,6 +68,8 @@ public static class AccountExtensions
         builder.Services.AddAntiforgery(options =>
         {
             options.Cookie.Name = "__securestack_antiforgery";
+            options.Cookie.SecurePolicy = securePolicy;
+            options.Cookie.HttpOnly = true;
             options.Cookie.SameSite = SameSiteMode.Strict;
         });
 
@@ -72,7 +80,14 @@ public static class AccountExtensions
         // Development-only exception that the exception handler would turn into a 500.
         builder.Services.Configure<Microsoft.AspNetCore.Routing.RouteHandlerOptions>(options => options.ThrowOnBadRequest = false);
 
+        builder.Services.AddOptions<RegistrationOptions>()
+            .BindConfiguration(RegistrationOptions.SectionName)
+            .PostConfigure<IHostEnvironment>((options, environment) => options.Enabled ??= environment.IsDevelopment())
+            .ValidateOnStart();
+
         builder.Services.AddValidation();
+        builder.Services.TryAddSingleton(TimeProvider.System);
+        builder.Services.AddScoped<AccountLockout>();
         builder.Services.AddScoped<PasswordSignIn>();
         builder.Services.AddScoped<AccountCreation>();
         builder.Services.AddHostedService<DemoUserSeeder>();

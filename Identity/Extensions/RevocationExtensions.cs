@@ -1,19 +1,26 @@
+using SecureStack.Identity.TokenServer;
+
 namespace SecureStack.Identity.Extensions;
 
 public static class RevocationExtensions
 {
     /// <summary>
-    /// With the Redis the Gateway uses (<c>ConnectionStrings:redis</c>), revoked access tokens are published
-    /// there and refused by every service at once; without it they stay valid until they expire.
-    /// TODO(issue 7): a self-check finding outside Development when Redis is not configured.
+    /// Revocations reach every resource server: what OpenIddict validated and revoked (a single access token, or a
+    /// whole authorization when a refresh token is revoked or replayed) goes on the deny-list in the Redis the
+    /// Gateway and the Api replicate (<c>ConnectionStrings:redis</c>). Without Redis the self-check stops start-up
+    /// outside Development.
     /// </summary>
     public static WebApplicationBuilder AddRevocationSharing(this WebApplicationBuilder builder)
     {
-        if (!string.IsNullOrEmpty(builder.Configuration.GetConnectionString(RedisExtensions.ConnectionName)))
-        {
-            builder.AddSecureStackRedis();
-        }
-
+        builder.AddSecureStackRevocationPublishing();
+        builder.Services.AddScoped<RevocationPublisher>();
+        builder.Services.AddOpenIddict()
+            .AddCore(core => core
+                .ReplaceTokenManager(typeof(PublishingTokenManager<>))
+                .ReplaceAuthorizationManager(typeof(PublishingAuthorizationManager<>)))
+            .AddServer(server => server
+                .AddEventHandler(RequireTokenIssuedToCaller.Descriptor)
+                .AddEventHandler(PublishRevocation.Descriptor));
         return builder;
     }
 }

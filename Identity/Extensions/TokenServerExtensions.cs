@@ -62,8 +62,15 @@ public static class TokenServerExtensions
                 // (logs, traces, history, Referer) or a form body.
                 server.AddEventHandler(AuthorizationHeaderOnly.Descriptor);
 
+                // After OpenIddict turns invalid_token into invalid_grant: at the same order the two ran in whatever
+                // order the (unstable) sort of all handlers left them, and a replay went unreported when the
+                // detector came first.
                 server.AddEventHandler<OpenIddictServerEvents.ApplyTokenResponseContext>(handler =>
                     handler.UseSingletonHandler<RefreshTokenReplayDetector>()
+                        .SetOrder(OpenIddictServerHandlers.Exchange.NormalizeErrorResponse.Descriptor.Order + 1_000)
+                        .SetType(OpenIddictServerHandlerType.Custom));
+                server.AddEventHandler<OpenIddictServerEvents.ApplyDeviceAuthorizationResponseContext>(handler =>
+                    handler.UseSingletonHandler<DevicePollingInterval>()
                         .SetOrder(int.MinValue + 100_000)
                         .SetType(OpenIddictServerHandlerType.Custom));
                 server.AddEventHandler<OpenIddictServerEvents.ApplyRevocationResponseContext>(handler =>

@@ -24,6 +24,14 @@ public sealed class TokenServerOptions
     [Range(typeof(TimeSpan), "00:05:00", "90.00:00:00")]
     public TimeSpan RefreshTokenLifetime { get; set; } = TimeSpan.FromDays(14);
 
+    /// <summary>
+    /// The device grant's polling <c>interval</c> (RFC 8628 3.2), sent with every device code. The Gateway's
+    /// <c>token-device</c> policy admits 15 polls of one device code a minute: 12 at this interval, with room for
+    /// jitter; a device polling faster gets <c>slow_down</c> there. Raise that limit before lowering this.
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:05", "00:01:00")]
+    public TimeSpan DevicePollingInterval { get; set; } = TimeSpan.FromSeconds(5);
+
     /// <summary>Folder (relative to the content root) for the SQLite file and the generated development keys.</summary>
     [Required]
     public string DataPath { get; set; } = ".data";

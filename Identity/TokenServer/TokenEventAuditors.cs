@@ -1,7 +1,5 @@
-using Microsoft.IdentityModel.JsonWebTokens;
 using OpenIddict.Abstractions;
 using OpenIddict.Server;
-using SecureStack.ServiceDefaults.Authentication;
 using SecureStack.ServiceDefaults.Security;
 using static OpenIddict.Abstractions.OpenIddictConstants;
 
@@ -32,38 +30,21 @@ internal sealed class RefreshTokenReplayDetector(SecurityEvents securityEvents)
     }
 }
 
-/// <summary>Logs each successful call of the revocation endpoint (RFC 7009), never the token itself.</summary>
-internal sealed class RevocationAuditor(SecurityEvents securityEvents, IServiceProvider services)
+/// <summary>
+/// Logs each successful call of the revocation endpoint (RFC 7009), never the token itself. Publishing to the
+/// resource servers is <see cref="PublishRevocation"/>'s job: this runs after OpenIddict turned "invalid token"
+/// into an empty 200, so it cannot tell a revoked token from a forged one.
+/// </summary>
+internal sealed class RevocationAuditor(SecurityEvents securityEvents)
     : IOpenIddictServerHandler<OpenIddictServerEvents.ApplyRevocationResponseContext>
 {
-    public async ValueTask HandleAsync(OpenIddictServerEvents.ApplyRevocationResponseContext context)
+    public ValueTask HandleAsync(OpenIddictServerEvents.ApplyRevocationResponseContext context)
     {
-        if (!string.IsNullOrEmpty(context.Response.Error))
+        if (string.IsNullOrEmpty(context.Response.Error))
         {
-            return;
+            securityEvents.TokenRevoked(context.Request?.ClientId, subject: null, "revocation endpoint");
         }
 
-        securityEvents.TokenRevoked(context.Request?.ClientId, subject: null, "revocation endpoint");
-
-        // A revoked access token is a self-contained JWT that stays valid until it expires: publish its id so the
-        // Gateway and the Api refuse it now. OpenIddict has already validated the token to get this far.
-        if (services.GetService<RevokedTokens>() is { } revoked
-            && context.Request?.Token is { Length: > 0 } token
-            && new JsonWebTokenHandler().CanReadToken(token))
-        {
-            var jwt = new JsonWebToken(token);
-            if (jwt.TryGetPayloadValue<string>("jti", out var tokenId) && !string.IsNullOrEmpty(tokenId))
-            {
-                try
-                {
-                    await revoked.RevokeAsync(tokenId, jwt.ValidTo);
-                }
-                catch (Exception exception) when (exception is StackExchange.Redis.RedisException or TimeoutException)
-                {
-                    // Revoked here, but the services cannot be told: they accept it until it expires (<= 15 min).
-                    securityEvents.TokenRevoked(context.Request?.ClientId, subject: null, $"not propagated: {exception.GetType().Name}");
-                }
-            }
-        }
+        return ValueTask.CompletedTask;
     }
 }

@@ -48,6 +48,15 @@ public sealed class TokenPrincipalFactory(
         return await FinishAsync(identity, stored.GetScopes(), cancellationToken);
     }
 
+    /// <summary>
+    /// Whether the user's security stamp is still the one the code or refresh token was issued with. A password
+    /// change or an operator's "sign out everywhere" (<c>UpdateSecurityStampAsync</c>) renews the stamp and so ends
+    /// every refresh token; a lockout does not touch it. A token without a stamp is refused (fail closed).
+    /// </summary>
+    public async Task<bool> IsCurrentAsync(ClaimsPrincipal stored, ApplicationUser user) =>
+        stored.GetClaim(userManager.Options.ClaimsIdentity.SecurityStampClaimType) is { Length: > 0 } stamp
+            && string.Equals(stamp, await userManager.GetSecurityStampAsync(user), StringComparison.Ordinal);
+
     private static ClaimsIdentity NewIdentity() =>
         new(TokenValidationParameters.DefaultAuthenticationType, Claims.Name, Claims.Role);
 
@@ -56,7 +65,9 @@ public sealed class TokenPrincipalFactory(
         identity.SetClaim(Claims.Subject, await userManager.GetUserIdAsync(user))
             .SetClaim(Claims.Name, await userManager.GetUserNameAsync(user))
             .SetClaim(Claims.Email, await userManager.GetEmailAsync(user))
-            .SetClaims(Claims.Role, [.. await userManager.GetRolesAsync(user)]);
+            .SetClaims(Claims.Role, [.. await userManager.GetRolesAsync(user)])
+            // No destination: kept only in OpenIddict's own encrypted codes and refresh tokens, for IsCurrentAsync.
+            .SetClaim(userManager.Options.ClaimsIdentity.SecurityStampClaimType, await userManager.GetSecurityStampAsync(user));
     }
 
     private async Task<ClaimsPrincipal> FinishAsync(ClaimsIdentity identity, ImmutableArray<string> scopes, CancellationToken cancellationToken)

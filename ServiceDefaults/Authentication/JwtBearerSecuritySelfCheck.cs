@@ -17,7 +17,8 @@ public sealed class JwtBearerSecuritySelfCheck(
     IHostEnvironment environment) : ISecuritySelfCheck
 {
     private const string Section = SecureStackJwtOptions.SectionName;
-    private static readonly TimeSpan MaxClockSkew = TimeSpan.FromSeconds(30);
+    /// <summary>The longest clock skew a resource server may allow: a token is accepted until exp plus this.</summary>
+    public static readonly TimeSpan MaxClockSkew = TimeSpan.FromSeconds(30);
 
     public IEnumerable<string> FindInsecureSettings()
     {

@@ -64,11 +64,14 @@ public static class SecureStackJwtBearerExtensions
         services.AddHostedService<SigningKeyRefresher>();
         services.AddHealthChecks().AddCheck<SigningKeysHealthCheck>(SigningKeysHealthCheck.Name);
 
+        // Every service that validates tokens refuses revoked ones: the replicated deny-list fed from Redis.
+        builder.AddSecureStackRevocationList();
+
         services.AddAuthentication(JwtBearerDefaults.AuthenticationScheme).AddJwtBearer();
         services.AddOptions<JwtBearerOptions>(JwtBearerDefaults.AuthenticationScheme)
-            .Configure<IOptions<SecureStackJwtOptions>, SigningKeyCache, IHostEnvironment, SecurityEvents>(
-                (bearer, jwt, signingKeys, environment, securityEvents) =>
-                    Configure(bearer, jwt.Value, signingKeys, environment, securityEvents));
+            .Configure<IOptions<SecureStackJwtOptions>, SigningKeyCache, IHostEnvironment, SecurityEvents, RevocationList>(
+                (bearer, jwt, signingKeys, environment, securityEvents, revocations) =>
+                    Configure(bearer, jwt.Value, signingKeys, environment, securityEvents, revocations));
 
         // Authorization denials become security events. The default handler still does the work.
         services.AddSingleton<IAuthorizationMiddlewareResultHandler, SecurityEventsAuthorizationResultHandler>();
@@ -90,7 +93,7 @@ public static class SecureStackJwtBearerExtensions
     public static string? ExpectedIssuer(this SecureStackJwtOptions options) =>
         string.IsNullOrWhiteSpace(options.Issuer) ? null : options.Issuer;
 
-    private static async Task WriteKeysUnavailableAsync(HttpContext context)
+    private static async Task WriteUnavailableAsync(HttpContext context)
     {
         context.Response.StatusCode = StatusCodes.Status503ServiceUnavailable;
         context.Response.Headers.RetryAfter = "5";
@@ -106,7 +109,8 @@ public static class SecureStackJwtBearerExtensions
         SecureStackJwtOptions jwt,
         SigningKeyCache signingKeys,
         IHostEnvironment environment,
-        SecurityEvents securityEvents)
+        SecurityEvents securityEvents,
+        RevocationList revocations)
     {
         var requireHttps = jwt.RequiresHttpsMetadata(environment);
 
@@ -147,19 +151,31 @@ public static class SecureStackJwtBearerExtensions
 
         bearer.Events = new JwtBearerEvents
         {
-            OnTokenValidated = async context =>
+            // Runs for every validated token, cached by ValidatedTokenCache or not: a memory lookup, no Redis call.
+            OnTokenValidated = context =>
             {
-                if (context.HttpContext.RequestServices.GetService<RevokedTokens>() is { } revoked
-                    && context.Principal?.FindFirst("jti")?.Value is { Length: > 0 } tokenId
-                    && await revoked.IsRevokedAsync(tokenId, context.HttpContext.RequestAborted))
+                if (!revocations.IsConfigured)
                 {
-                    context.Fail("The access token was revoked.");
+                    // Development without Redis only: the self-check stops start-up anywhere else.
+                    return Task.CompletedTask;
                 }
+
+                if (!revocations.HasSynchronized)
+                {
+                    // Fail closed: before the first read of the list a revoked token looks like any other.
+                    context.Fail(new RevocationListUnavailableException());
+                }
+                else if (context.Principal is { } principal && revocations.IsRevoked(principal))
+                {
+                    context.Fail(new RevokedTokenException());
+                }
+
+                return Task.CompletedTask;
             },
             OnAuthenticationFailed = context =>
             {
                 // Not the caller's fault: handled below as a 503 instead of escaping as a 500.
-                if (context.Exception is SigningKeysUnavailableException)
+                if (context.Exception is SigningKeysUnavailableException or RevocationListUnavailableException)
                 {
                     context.Fail(context.Exception);
                 }
@@ -174,11 +190,11 @@ public static class SecureStackJwtBearerExtensions
                     ?? (context.Request.Headers.Authorization.Count == 0 ? "NoBearerToken" : "NoValidBearerToken");
                 securityEvents.AuthenticationFailed(context.Scheme.Name, reason);
 
-                if (context.AuthenticateFailure is SigningKeysUnavailableException)
+                if (context.AuthenticateFailure is SigningKeysUnavailableException or RevocationListUnavailableException)
                 {
-                    // Neither "invalid token" (it may be valid) nor a 500: the keys to check it are not here yet.
+                    // Neither "invalid token" (it may be valid) nor a 500: what it takes to check it is not here yet.
                     context.HandleResponse();
-                    await WriteKeysUnavailableAsync(context.HttpContext);
+                    await WriteUnavailableAsync(context.HttpContext);
                 }
             },
         };

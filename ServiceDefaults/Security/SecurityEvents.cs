@@ -21,6 +21,12 @@ public sealed partial class SecurityEvents
     private readonly ILogger _logger;
     private readonly Counter<long> _events;
 
+    /// <summary>Outside dependency injection (tests, tools): the address is the connection's.</summary>
+    public SecurityEvents(ILoggerFactory loggerFactory, IMeterFactory meterFactory)
+        : this(loggerFactory, meterFactory, new HttpContextAccessor(), new ConnectionClientAddressResolver())
+    {
+    }
+
     public SecurityEvents(ILoggerFactory loggerFactory, IMeterFactory meterFactory, IHttpContextAccessor requests, IClientAddressResolver addresses)
     {
         _logger = new ClientAddressLogger(loggerFactory.CreateLogger(Category), requests, addresses);
@@ -41,6 +47,14 @@ public sealed partial class SecurityEvents
         public static readonly EventId Lockout = new(4009, nameof(Lockout));
         public static readonly EventId RefreshTokenReplayed = new(4010, nameof(RefreshTokenReplayed));
         public static readonly EventId InsecureConfiguration = new(4011, nameof(InsecureConfiguration));
+
+        // 4012 (the fail-open revocation lookup) is retired: the deny-list is replicated and no lookup can time out.
+        public static readonly EventId RevocationNotPublished = new(4020, nameof(RevocationNotPublished));
+        public static readonly EventId RevocationFeedLost = new(4021, nameof(RevocationFeedLost));
+        public static readonly EventId RevocationFeedRestored = new(4022, nameof(RevocationFeedRestored));
+        public static readonly EventId RevocationListFull = new(4023, nameof(RevocationListFull));
+        public static readonly EventId RevocationRefused = new(4024, nameof(RevocationRefused));
+        public static readonly EventId TokenRequestRefused = new(4030, nameof(TokenRequestRefused));
     }
 
     public void AuthenticationFailed(string scheme, string reason)
@@ -105,10 +119,50 @@ public sealed partial class SecurityEvents
         LogRefreshTokenReplayed(_logger, LogValue.Sanitize(clientId), LogValue.Sanitize(subject));
     }
 
+    /// <param name="reason">A fixed word (length-required, too-large, ...): why the Gateway could not read the form.</param>
+    public void TokenRequestRefused(string reason, string path)
+    {
+        Count(Ids.TokenRequestRefused, new KeyValuePair<string, object?>("reason", reason));
+        LogTokenRequestRefused(_logger, LogValue.Sanitize(reason), LogValue.Sanitize(path));
+    }
+
     public void InsecureConfiguration(string finding)
     {
         Count(Ids.InsecureConfiguration);
         LogInsecureConfiguration(_logger, LogValue.Sanitize(finding, maxLength: 1024));
+    }
+
+    /// <summary>Identity revoked a token but could not tell the resource servers (they accept it until it expires).</summary>
+    public void RevocationNotPublished(string? clientId, string kind, string reason)
+    {
+        Count(Ids.RevocationNotPublished);
+        LogRevocationNotPublished(_logger, LogValue.Sanitize(clientId), LogValue.Sanitize(kind), LogValue.Sanitize(reason));
+    }
+
+    /// <summary>A service lost the revocation feed from Redis: it enforces the <paramref name="known"/> entries it has.</summary>
+    public void RevocationFeedLost(string reason, int known)
+    {
+        Count(Ids.RevocationFeedLost);
+        LogRevocationFeedLost(_logger, LogValue.Sanitize(reason), known);
+    }
+
+    public void RevocationFeedRestored(int known)
+    {
+        Count(Ids.RevocationFeedRestored);
+        LogRevocationFeedRestored(_logger, known);
+    }
+
+    public void RevocationListFull(int entries)
+    {
+        Count(Ids.RevocationListFull);
+        LogRevocationListFull(_logger, entries);
+    }
+
+    /// <summary>A client asked to revoke a token issued to another client (RFC 7009 §2.1): nothing was revoked.</summary>
+    public void RevocationRefused(string? clientId, string reason)
+    {
+        Count(Ids.RevocationRefused);
+        LogRevocationRefused(_logger, LogValue.Sanitize(clientId), LogValue.Sanitize(reason));
     }
 
     private void Count(EventId id, KeyValuePair<string, object?> extra = default)
@@ -162,7 +216,31 @@ public sealed partial class SecurityEvents
         Message = "Refresh token replay by client {ClientId} for subject {Subject}: token chain revoked")]
     private static partial void LogRefreshTokenReplayed(ILogger logger, string clientId, string subject);
 
+    [LoggerMessage(EventId = 4030, EventName = "TokenRequestRefused", Level = LogLevel.Warning,
+        Message = "Token request refused before it was counted ({Reason}) on {Path}: a form the rate limiter cannot read would escape its partitions")]
+    private static partial void LogTokenRequestRefused(ILogger logger, string reason, string path);
+
     [LoggerMessage(EventId = 4011, EventName = "InsecureConfiguration", Level = LogLevel.Critical,
         Message = "Insecure configuration: {Finding}")]
     private static partial void LogInsecureConfiguration(ILogger logger, string finding);
+
+    [LoggerMessage(EventId = 4020, EventName = "RevocationNotPublished", Level = LogLevel.Error,
+        Message = "Revocation by client {ClientId} of a {Kind} not published to the resource servers ({Reason}): its access tokens are accepted until they expire")]
+    private static partial void LogRevocationNotPublished(ILogger logger, string clientId, string kind, string reason);
+
+    [LoggerMessage(EventId = 4021, EventName = "RevocationFeedLost", Level = LogLevel.Warning,
+        Message = "Revocation feed from Redis lost ({Reason}): the {Known} known revocations stay enforced, new ones are not seen until it is back")]
+    private static partial void LogRevocationFeedLost(ILogger logger, string reason, int known);
+
+    [LoggerMessage(EventId = 4022, EventName = "RevocationFeedRestored", Level = LogLevel.Information,
+        Message = "Revocation feed from Redis restored and the list resynchronised: {Known} revocations enforced")]
+    private static partial void LogRevocationFeedRestored(ILogger logger, int known);
+
+    [LoggerMessage(EventId = 4023, EventName = "RevocationListFull", Level = LogLevel.Error,
+        Message = "Revocation list full at {Entries} entries: a new revocation was not recorded")]
+    private static partial void LogRevocationListFull(ILogger logger, int entries);
+
+    [LoggerMessage(EventId = 4024, EventName = "RevocationRefused", Level = LogLevel.Warning,
+        Message = "Revocation refused for client {ClientId}: {Reason}")]
+    private static partial void LogRevocationRefused(ILogger logger, string clientId, string reason);
 }

@@ -8,9 +8,10 @@ using SecureStack.ServiceDefaults.Authentication;
 namespace SecureStack.Benchmarks;
 
 /// <summary>
-/// The two Redis calls an authenticated, rate-limited request makes at the Gateway, each against a real local
-/// Redis through the Gateway's own registrations: the rate-limit decision (time budget, breaker, RedisRateLimiting's
-/// fixed-window script) and the revocation lookup of the shared JWT validation.
+/// The Redis-backed decisions an authenticated, rate-limited request needs at the Gateway, through the Gateway's own
+/// registrations against a real local Redis: the rate-limit decision (time budget, breaker, RedisRateLimiting's
+/// fixed-window script, one round trip) and the revocation check of the shared JWT validation (a lookup in the
+/// deny-list replicated from Redis: no round trip).
 /// </summary>
 [MemoryDiagnoser]
 public class RedisDecisionBenchmarks
@@ -18,7 +19,7 @@ public class RedisDecisionBenchmarks
     private WebApplication _app = null!;
     private IAsyncDisposable? _container;
     private GatewayRateLimitPolicy _policy = null!;
-    private RevokedTokens _revokedTokens = null!;
+    private RevocationList _revocations = null!;
     private readonly RequestPartition _partition = new(RequestPartition.Client, "securestack-service");
 
     [GlobalSetup]
@@ -33,12 +34,13 @@ public class RedisDecisionBenchmarks
         builder.Configuration["RateLimiting:Policies:per-user:PermitLimit"] = "1000000000";
         builder.Configuration["RateLimiting:Policies:per-user:WindowSeconds"] = "60";
         builder.AddSecureStackRedis();
+        builder.AddSecureStackRevocationList();
         builder.AddGatewayRateLimiting();
         _app = builder.Build();
         await _app.StartAsync();
 
         _policy = (GatewayRateLimitPolicy)_app.Services.GetRequiredService<GatewayRateLimiter>().ChainFor("per-user")[^1];
-        _revokedTokens = _app.Services.GetRequiredService<RevokedTokens>();
+        _revocations = _app.Services.GetRequiredService<RevocationList>();
 
         var decision = await _policy.DecideAsync(_partition, CancellationToken.None);
         decision.Release();
@@ -68,5 +70,5 @@ public class RedisDecisionBenchmarks
     }
 
     [Benchmark]
-    public Task<bool> LookUpRevocation() => _revokedTokens.IsRevokedAsync("0123456789abcdef0123456789abcdef", CancellationToken.None);
+    public bool CheckRevocation() => _revocations.IsRevoked("0123456789abcdef0123456789abcdef", "fedcba9876543210fedcba9876543210");
 }

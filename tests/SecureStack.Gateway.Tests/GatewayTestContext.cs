@@ -1,12 +1,18 @@
 using SecureStack.Testing;
 using System.Net;
 using System.Net.Http.Headers;
+using System.Net.Sockets;
 
 namespace SecureStack.Gateway.Tests;
 
 /// <summary>A backend and one or more Gateway replicas sharing a Redis and a key prefix, disposed together.</summary>
 public sealed class GatewayTestContext : IAsyncDisposable
 {
+    // 127.0.0.1 is every other test's address; start above it.
+    private static int s_nextAddress = 0x00_01_00;
+
+    private readonly List<HttpClient> _sourceClients = [];
+
     private GatewayTestContext(BackendServer backend, TestIssuer issuer, IReadOnlyList<GatewayFactory> gateways, IReadOnlyList<HttpClient> clients)
     {
         Backend = backend;
@@ -34,6 +40,42 @@ public sealed class GatewayTestContext : IAsyncDisposable
 
     public HttpClient Client => Clients[0];
 
+    /// <summary>
+    /// A client whose connections leave from <paramref name="source"/> (any 127.x.y.z works on Linux), so the
+    /// Gateway sees a client of that address: an attacker and a victim on different addresses, as in real life.
+    /// </summary>
+    public HttpClient ClientFrom(IPAddress source, int replica = 0)
+    {
+        var handler = new SocketsHttpHandler
+        {
+            ConnectCallback = async (connection, cancellationToken) =>
+            {
+                var socket = new Socket(SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
+                try
+                {
+                    socket.Bind(new IPEndPoint(source, 0));
+                    await socket.ConnectAsync(connection.DnsEndPoint, cancellationToken);
+                    return new NetworkStream(socket, ownsSocket: true);
+                }
+                catch
+                {
+                    socket.Dispose();
+                    throw;
+                }
+            },
+        };
+        var client = new HttpClient(handler) { BaseAddress = Clients[replica].BaseAddress, Timeout = TimeSpan.FromSeconds(30) };
+        _sourceClients.Add(client);
+        return client;
+    }
+
+    /// <summary>A fresh loopback address for each call, so every test's attacker and victim are distinct clients.</summary>
+    public static IPAddress NewClientAddress()
+    {
+        var next = Interlocked.Increment(ref s_nextAddress);
+        return new IPAddress([127, (byte)(next >> 16), (byte)(next >> 8), (byte)next]);
+    }
+
     public static async Task<GatewayTestContext> StartAsync(
         string redisConnectionString,
         int replicas = 1,
@@ -58,7 +100,7 @@ public sealed class GatewayTestContext : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        foreach (var client in Clients)
+        foreach (var client in Clients.Concat(_sourceClients))
         {
             client.Dispose();
         }

@@ -73,42 +73,93 @@ public sealed class PartitionTests
     }
 
     [Fact]
-    public async Task ATokenRequestIsPartitionedByItsCaseFoldedUserName()
+    public async Task APasswordGuessIsPartitionedByItsCaseFoldedUserNameAtItsAddressAndCappedPerAccount()
     {
         var context = TokenRequest("grant_type=password&username=Alice&password=guess");
 
-        var partition = await Partitioner().GetPartitionAsync(context, RateLimitPartitionBy.TokenClient);
+        var atAddress = await Partitioner().GetPartitionAsync(context, RateLimitPartitionBy.TokenCredential);
+        var account = await Partitioner().GetPartitionAsync(context, RateLimitPartitionBy.TokenUserName);
 
-        Assert.Equal(new RequestPartition("username", "ALICE"), partition);
+        Assert.Equal(new RequestPartition("username_address", "ALICE\n198.51.100.1"), atAddress);
+        Assert.Equal(new RequestPartition("username", "ALICE"), account);
         // The body is rewound for forwarding.
         Assert.Equal(0, context.Request.Body.Position);
     }
 
     [Fact]
-    public async Task ARepeatedUserNameCannotOpenAFreshPartition()
+    public async Task ARefreshTokenIsPartitionedByItsDigestNeverByItsValueOrItsClient()
     {
-        var context = TokenRequest("grant_type=password&username=alice&username=decoy-17&password=guess");
+        const string refreshToken = "CfDJ8-a-real-looking-refresh-token";
+        var context = TokenRequest($"grant_type=refresh_token&client_id=securestack-demo&refresh_token={refreshToken}");
 
-        var partition = await Partitioner().GetPartitionAsync(context, RateLimitPartitionBy.TokenClient);
+        var partition = await Partitioner().GetPartitionAsync(context, RateLimitPartitionBy.TokenCredential);
 
-        Assert.Equal(new RequestPartition("ip", "198.51.100.1"), partition);
+        Assert.Equal("refresh_token", partition?.Kind);
+        Assert.DoesNotContain(refreshToken, partition!.Value.Value, StringComparison.Ordinal);
+        Assert.Equal(RequestPartition.ForSecret("refresh_token", refreshToken), partition);
+        Assert.Null(await Partitioner().GetPartitionAsync(context, RateLimitPartitionBy.TokenUserName));
     }
 
     [Fact]
-    public async Task ATokenRequestLargerThanTheLimitIsNotReadAndPartitionedByAddress()
+    public async Task AClientSecretIsPartitionedByClientAtItsAddressWhateverTheGrant()
+    {
+        var context = TokenRequest("grant_type=refresh_token&client_id=securestack-service&client_secret=guess&refresh_token=junk");
+
+        var partition = await Partitioner().GetPartitionAsync(context, RateLimitPartitionBy.TokenCredential);
+
+        Assert.Equal(new RequestPartition("client_address", "securestack-service\n198.51.100.1"), partition);
+    }
+
+    [Fact]
+    public async Task ADevicePollIsCountedOnlyByItsDeviceCode()
+    {
+        var context = TokenRequest("grant_type=urn%3Aietf%3Aparams%3Aoauth%3Agrant-type%3Adevice_code&client_id=securestack-cli&device_code=abc");
+
+        Assert.Equal(RequestPartition.ForSecret("device_code", "abc"), await Partitioner().GetPartitionAsync(context, RateLimitPartitionBy.TokenDeviceCode));
+        Assert.Null(await Partitioner().GetPartitionAsync(context, RateLimitPartitionBy.TokenCredential));
+        Assert.Null(await Partitioner().GetPartitionAsync(context, RateLimitPartitionBy.TokenUserName));
+    }
+
+    [Fact]
+    public async Task ARepeatedUserNameIsRefusedRatherThanCountedLoosely()
+    {
+        var context = TokenRequest("grant_type=password&username=alice&username=decoy-17&password=guess");
+
+        var result = await FormReader().ReadAsync(context);
+
+        Assert.Equal("repeated-parameter", result.Refusal?.Reason);
+        Assert.Null(result.Form);
+    }
+
+    [Fact]
+    public async Task ATokenRequestLargerThanTheLimitIsRefusedUnread()
     {
         var context = TokenRequest("grant_type=password&username=alice&password=" + new string('x', 10_000));
 
-        var partition = await Partitioner().GetPartitionAsync(context, RateLimitPartitionBy.TokenClient);
+        var result = await FormReader().ReadAsync(context);
 
-        Assert.Equal(new RequestPartition("ip", "198.51.100.1"), partition);
+        Assert.Equal(StatusCodes.Status413PayloadTooLarge, result.Refusal?.Status);
+        Assert.Equal(0, context.Request.Body.Position);
+    }
+
+    [Fact]
+    public async Task AFormInAnotherCharsetIsRefusedBecauseIdentityWouldReadItDifferently()
+    {
+        var context = TokenRequest("grant_type=password&username=alice&password=guess");
+        context.Request.ContentType = "application/x-www-form-urlencoded; charset=utf-16";
+
+        var result = await FormReader().ReadAsync(context);
+
+        Assert.Equal(StatusCodes.Status415UnsupportedMediaType, result.Refusal?.Status);
     }
 
     private static RateLimitPartitioner Partitioner()
     {
         var options = Options.Create(new RateLimitingOptions());
-        return new RateLimitPartitioner(new ClientAddressResolver(options), options);
+        return new RateLimitPartitioner(new ClientAddressResolver(options), new TokenRequestFormReader(options));
     }
+
+    private static TokenRequestFormReader FormReader() => new(Options.Create(new RateLimitingOptions()));
 
     private static DefaultHttpContext TokenRequest(string form)
     {

@@ -38,15 +38,45 @@ public sealed class RateLimitingOptionsTests
         Assert.Empty(new RateLimitingSelfCheck(Microsoft.Extensions.Options.Options.Create(options)).FindInsecureSettings());
     }
 
-    [Fact]
-    public void AnOpenFallbackOnTheTokenEndpointIsAnInsecureSetting()
+    [Theory]
+    [InlineData("token")]
+    [InlineData("token-device")]
+    [InlineData("token-account")]
+    public void AnOpenFallbackOnATokenEndpointPolicyIsAnInsecureSetting(string policy)
     {
         var options = ShippedOptions();
-        options.Policies["token"].Fallback = RateLimitFallback.Open;
+        options.Policies[policy].Fallback = RateLimitFallback.Open;
 
         var findings = new RateLimitingSelfCheck(Microsoft.Extensions.Options.Options.Create(options)).FindInsecureSettings();
 
-        Assert.Contains(findings, finding => finding.Contains("token:Fallback is Open", StringComparison.Ordinal));
+        Assert.Contains(findings, finding => finding.Contains($"{policy}:Fallback is Open", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void ATokenCredentialChainWithoutTheDevicePolicyIsRefusedAtStartUp()
+    {
+        // Device polls are left to the device policy: without it they would be counted by address only.
+        var options = ShippedOptions();
+        options.Policies["token"].ThenApply.Remove("token-device");
+
+        var result = new RateLimitingOptionsValidator().Validate(null, options);
+
+        Assert.Contains(result.Failures!, failure => failure.Contains("must also apply a TokenDeviceCode policy", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void SlowDownIsOnlyTheAnswerOfTheDevicePolicyAndChainsStayOneLevelDeep()
+    {
+        var options = ShippedOptions();
+        options.Policies["token-ip"].Rejection = RateLimitRejection.SlowDown;
+        options.Policies["token-account"].ThenApply.Add("missing");
+        options.Policies["per-user"].ThenApply.Add("token");
+
+        var failures = new RateLimitingOptionsValidator().Validate(null, options).Failures!.ToList();
+
+        Assert.Contains(failures, failure => failure.Contains("token-ip:Rejection SlowDown", StringComparison.Ordinal));
+        Assert.Contains(failures, failure => failure.Contains("token-account:ThenApply names 'missing'", StringComparison.Ordinal));
+        Assert.Contains(failures, failure => failure.Contains("per-user:ThenApply names 'token', which applies other policies", StringComparison.Ordinal));
     }
 
     [Fact]

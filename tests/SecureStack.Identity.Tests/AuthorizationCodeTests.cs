@@ -169,19 +169,64 @@ public sealed class AuthorizationCodeTests(IdentityServerFactory factory)
     }
 
     [Fact]
-    public async Task EndSessionSignsTheUserOutSoTheNextAuthorizeAsksForLoginAgain()
+    public async Task ConfirmedEndSessionSignsTheUserOutSoTheNextAuthorizeAsksForLoginAgain()
+    {
+        var browser = await SignedInBrowserAsync();
+        var (_, challenge) = OAuth.NewPkce();
+
+        using var confirmation = await browser.GetAsync("/connect/endsession?state=bye", OAuth.Cancel);
+        var page = await confirmation.Content.ReadAsStringAsync(OAuth.Cancel);
+        using var endSession = await browser.PostAsync("/connect/endsession", new FormUrlEncodedContent(new Dictionary<string, string>
+        {
+            ["__RequestVerificationToken"] = OAuth.AntiforgeryToken(page),
+            ["state"] = "bye",
+        }), OAuth.Cancel);
+        using var signedOut = await browser.GetAsync(AuthorizationCodeFlow.AuthorizeUrl(challenge, "b"), OAuth.Cancel);
+
+        Assert.Equal(HttpStatusCode.OK, confirmation.StatusCode);
+        Assert.Contains("name=\"state\" value=\"bye\"", page, StringComparison.Ordinal);
+        Assert.Equal(HttpStatusCode.Redirect, endSession.StatusCode);
+        Assert.Equal("/account/login", OAuth.Absolute(signedOut.Headers.Location!).AbsolutePath);
+    }
+
+    [Fact]
+    public async Task AGetToEndSessionAsksForConfirmationAndDoesNotSignOut()
+    {
+        // Logout CSRF: any page can make the browser GET this URL (an <img src>).
+        var browser = await SignedInBrowserAsync();
+
+        using var endSession = await browser.GetAsync("/connect/endsession", OAuth.Cancel);
+
+        Assert.Equal(HttpStatusCode.OK, endSession.StatusCode);
+        Assert.Contains("<form method=\"post\" action=\"/connect/endsession\">", await endSession.Content.ReadAsStringAsync(OAuth.Cancel), StringComparison.Ordinal);
+        await AssertStillSignedInAsync(browser);
+    }
+
+    [Fact]
+    public async Task EndSessionPostedWithoutTheAntiforgeryTokenDoesNotSignOut()
+    {
+        // A cross-site form post carries the session cookie (SameSite=Lax allows top-level navigations) but not our token.
+        var browser = await SignedInBrowserAsync();
+
+        using var endSession = await browser.PostAsync("/connect/endsession", new FormUrlEncodedContent(new Dictionary<string, string> { ["state"] = "x" }), OAuth.Cancel);
+
+        await SecurityBaseline.AssertSafeProblemAsync(endSession, HttpStatusCode.BadRequest);
+        await AssertStillSignedInAsync(browser);
+    }
+
+    private async Task<HttpClient> SignedInBrowserAsync()
     {
         var browser = factory.CreateBrowser();
         var userName = await OAuth.RegisterAsync(browser, Password);
         await AuthorizationCodeFlow.GetCodeAsync(browser, userName, Password);
+        return browser;
+    }
+
+    private static async Task AssertStillSignedInAsync(HttpClient browser)
+    {
         var (_, challenge) = OAuth.NewPkce();
-
-        using var signedIn = await browser.GetAsync(AuthorizationCodeFlow.AuthorizeUrl(challenge, "a"), OAuth.Cancel);
-        using var endSession = await browser.GetAsync("/connect/endsession", OAuth.Cancel);
-        using var signedOut = await browser.GetAsync(AuthorizationCodeFlow.AuthorizeUrl(challenge, "b"), OAuth.Cancel);
-
-        Assert.StartsWith(IdentityServerFactory.WebRedirectUri, OAuth.Absolute(signedIn.Headers.Location!).ToString(), StringComparison.Ordinal);
-        Assert.Equal(HttpStatusCode.Redirect, endSession.StatusCode);
-        Assert.Equal("/account/login", OAuth.Absolute(signedOut.Headers.Location!).AbsolutePath);
+        using var authorize = await browser.GetAsync(AuthorizationCodeFlow.AuthorizeUrl(challenge, "still"), OAuth.Cancel);
+        Assert.Equal(HttpStatusCode.Redirect, authorize.StatusCode);
+        Assert.StartsWith(IdentityServerFactory.WebRedirectUri, OAuth.Absolute(authorize.Headers.Location!).ToString(), StringComparison.Ordinal);
     }
 }

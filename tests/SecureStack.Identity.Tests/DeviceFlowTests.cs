@@ -30,6 +30,17 @@ public sealed class DeviceFlowTests(IdentityServerFactory factory)
     }
 
     [Fact]
+    public async Task TheDeviceAuthorizationResponseSaysHowOftenToPoll()
+    {
+        var device = await StartAsync(factory.CreateClient());
+
+        // RFC 8628 3.2: without it a client picks its own pace; the Gateway's per-device limit is sized for this one.
+        Assert.True(device.TryGetProperty("interval", out var interval), $"no interval in {device}");
+        Assert.Equal(JsonValueKind.Number, interval.ValueKind);
+        Assert.Equal(5, interval.GetInt32());
+    }
+
+    [Fact]
     public async Task DeniedDeviceGetsAccessDenied()
     {
         var cli = factory.CreateClient();

@@ -40,6 +40,28 @@ public sealed class ProductionConfigurationTests
     }
 
     [Fact]
+    public async Task TheAntiforgeryAndSignInCookiesAreSecureHttpOnlyAndSameSiteOutsideDevelopment()
+    {
+        var settings = TestCertificates.ProductionSettings(Current.Base64, Encryption.Base64);
+        settings["Identity:Registration:Enabled"] = "true";
+        await using var factory = Production(settings);
+        var browser = factory.CreateClient(new Microsoft.AspNetCore.Mvc.Testing.WebApplicationFactoryClientOptions
+        {
+            BaseAddress = new Uri("https://localhost/"),
+            AllowAutoRedirect = false,
+        });
+        const string password = "a long and unusual passphrase 7";
+        var userName = await OAuth.RegisterAsync(browser, password);
+
+        using var page = await browser.GetAsync("/account/login", OAuth.Cancel);
+        using var login = await OAuth.LoginAsync(browser, userName, password);
+
+        Assert.Equal(HttpStatusCode.Redirect, login.StatusCode);
+        AssertCookie(page, "__securestack_antiforgery", "samesite=strict");
+        AssertCookie(login, "__securestack_identity", "samesite=lax");
+    }
+
+    [Fact]
     public async Task PasswordGrantIsUnsupportedOutsideDevelopment()
     {
         await using var factory = Production(TestCertificates.ProductionSettings(Current.Base64, Encryption.Base64));
@@ -126,6 +148,15 @@ public sealed class ProductionConfigurationTests
         var failure = factory.StartupFailure<OptionsValidationException>();
 
         Assert.Contains("Database:Provider", failure.Message, StringComparison.Ordinal);
+    }
+
+    private static void AssertCookie(HttpResponseMessage response, string name, string sameSite)
+    {
+        var cookie = Assert.Single(response.Headers.GetValues("Set-Cookie"), header => header.StartsWith(name + "=", StringComparison.Ordinal));
+        var attributes = cookie.Split(';', StringSplitOptions.TrimEntries).Skip(1).Select(attribute => attribute.ToLowerInvariant()).ToList();
+        Assert.Contains("secure", attributes);
+        Assert.Contains("httponly", attributes);
+        Assert.Contains(sameSite, attributes);
     }
 
     private static IdentityServerFactory Production(Dictionary<string, string?> settings) =>

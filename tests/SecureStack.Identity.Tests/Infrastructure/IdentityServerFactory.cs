@@ -115,7 +115,7 @@ public class IdentityServerFactory : WebApplicationFactory<IdentityEntryPoint>, 
         builder.UseEnvironment(_environment);
         builder.ConfigureAppConfiguration((_, configuration) => configuration.AddInMemoryCollection(_settings));
 
-        // The provider and the key-ring certificates are read while services are registered, before the
+        // The provider, the key-ring certificates and the Redis connection string are read while services are registered, before the
         // configuration above is applied; host settings are there from the start.
         foreach (var (key, value) in _settings.Where(pair => pair.Value is not null && ReadAtRegistration(pair.Key)))
         {
@@ -126,7 +126,8 @@ public class IdentityServerFactory : WebApplicationFactory<IdentityEntryPoint>, 
     }
 
     private static bool ReadAtRegistration(string key) =>
-        key.StartsWith("Database:", StringComparison.OrdinalIgnoreCase) || key.StartsWith("DataProtection:", StringComparison.OrdinalIgnoreCase);
+        key.StartsWith("Database:", StringComparison.OrdinalIgnoreCase) || key.StartsWith("DataProtection:", StringComparison.OrdinalIgnoreCase)
+        || key.StartsWith("ConnectionStrings:", StringComparison.OrdinalIgnoreCase);
 
     public override async ValueTask DisposeAsync()
     {

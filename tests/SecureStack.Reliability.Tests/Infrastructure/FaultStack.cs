@@ -175,6 +175,8 @@ public sealed class FaultStack : IAsyncDisposable
             ["RateLimiting:Policies:per-user:PermitLimit"] = "100000",
             ["RateLimiting:Policies:token:PermitLimit"] = "100000",
             ["RateLimiting:Policies:token-ip:PermitLimit"] = "100000",
+            ["RateLimiting:Policies:token-account:PermitLimit"] = "100000",
+            ["RateLimiting:Policies:register:PermitLimit"] = "100000",
             ["RateLimiting:DecisionBudgetMilliseconds"] = "1000",
             ["Forwarding:TimeoutPolicies:backend"] = RouteTimeout.TotalSeconds.ToString(CultureInfo.InvariantCulture),
             ["ReverseProxy:Clusters:identity:Destinations:identity:Address"] = IdentityAddress.ToString(),

@@ -21,6 +21,11 @@ public sealed class AbuseFixture : SecurityFixture
 
     protected override bool GenerousRedisBudgets => false;
 
+    protected override bool OneClientAddress => false;
+
+    /// <summary>Each user registered from an address of its own: setting up a test spends no test's registration budget.</summary>
+    protected override HttpClient CreateRegistrationClient() => CreateGatewayClientFrom(NewClientAddress());
+
     protected override void Configure(IDistributedApplicationTestingBuilder builder)
     {
         var gateway = builder.Resources.OfType<ProjectResource>().Single(resource => resource.Name == "gateway");
