@@ -57,7 +57,8 @@ gateway
     .WithGatewayReplicas(builder.Configuration.GetReplicas(ScaleExtensions.GatewayReplicasKey))
     .BehindIngress(ingressNetwork)
     .WithIngressClientAddresses(ingressNetwork)
-    .WithServiceProbes()
-    .WithExternalHttpEndpoints();
+    .WithPublicHostNames()
+    .WithExternalHttpEndpoints()
+    .WithServiceProbes();
 
 builder.Build().Run();

@@ -4,6 +4,7 @@ using SecureStack.Gateway.RateLimiting;
 var builder = WebApplication.CreateBuilder(args);
 
 builder.AddServiceDefaults();
+builder.AddGatewayEdgeExposure();
 builder.AddSecureStackRedis();
 builder.AddGatewayAuthentication();
 builder.AddGatewayRateLimiting();

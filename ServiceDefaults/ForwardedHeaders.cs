@@ -57,9 +57,14 @@ public static class ForwardedHeadersExtensions
     {
         public IEnumerable<string> FindInsecureSettings()
         {
-            foreach (var network in options.Value.KnownNetworks.Where(network => IPNetwork.TryParse(network, out var parsed) && parsed.PrefixLength == 0))
+            var trusted = options.Value.KnownProxies
+                .Select(proxy => IPAddress.TryParse(proxy, out var address) ? new IPNetwork(address, address.GetAddressBytes().Length * 8) : (IPNetwork?)null)
+                .Concat(options.Value.KnownNetworks.Select(network => IPNetwork.TryParse(network, out var parsed) ? parsed : (IPNetwork?)null))
+                .OfType<IPNetwork>();
+            var tooBroad = TrustedNetworks.TooBroad(trusted);
+            if (tooBroad.Count > 0)
             {
-                yield return $"ForwardedHeaders:KnownNetworks contains '{network}', which trusts every address: list only the Gateway's addresses.";
+                yield return $"ForwardedHeaders:KnownProxies/KnownNetworks trust too much public address space ({string.Join(", ", tooBroad)}: {TrustedNetworks.Limit}), so a client there could choose the address this service logs and rate-limits: list only the proxies' own addresses or private networks.";
             }
         }
     }

@@ -27,7 +27,7 @@ public static class ServiceDefaultsExtensions
             http.AddServiceDiscovery();
         });
 
-        builder.Services.TryAddSingleton<SecurityEvents>();
+        builder.Services.AddSecurityEvents();
         builder.Services.AddSecuritySelfCheckRunner();
         builder.AddDefaultProblemDetails();
         builder.AddDefaultSecurityHeaders();
@@ -41,7 +41,7 @@ public static class ServiceDefaultsExtensions
     }
 
     /// <summary>
-    /// The baseline middleware, in order, then the health endpoints. Call it first after <c>Build()</c>: what
+    /// The baseline middleware, in order, the health probes among it. Call it first after <c>Build()</c>: what
     /// comes later (endpoints, the proxy) runs inside it, so every response, errors included, gets the
     /// headers, the access log and a ProblemDetails body.
     /// </summary>
@@ -56,6 +56,7 @@ public static class ServiceDefaultsExtensions
         app.UseSecurityHeaders();
         app.UseDefaultProblemDetails();
         app.UseAllowedHttpMethods();
+        app.UseDefaultHealthChecks();
         app.UseHttpsOutsideDevelopment();
         app.UseCors();
 
@@ -73,7 +74,6 @@ public static class ServiceDefaultsExtensions
             app.UseAuthorization();
         }
 
-        app.MapDefaultHealthChecks();
         return app;
     }
 }

@@ -31,8 +31,20 @@ public static class TelemetryExtensions
             .WithTracing(tracing => tracing
                 .AddSource(builder.Environment.ApplicationName)
                 .AddAspNetCoreInstrumentation(options =>
+                {
                     // Probes every few seconds would drown the traces people come to read.
-                    options.Filter = context => !HealthExtensions.IsHealthPath(context.Request.Path))
+                    options.Filter = context => !HealthExtensions.IsHealthPath(context.Request.Path);
+                    // The orchestrator may switch the instrumentation's own query redaction off (Aspire does, in
+                    // Development): a token sent as ?access_token= would then be exported in url.query. Redact
+                    // here, after the instrumentation has set the tag, whatever the switch says.
+                    options.EnrichWithHttpRequest = (activity, request) =>
+                    {
+                        if (request.QueryString.HasValue)
+                        {
+                            activity.SetTag(UrlQueryTag, RedactQuery(request.QueryString.Value!));
+                        }
+                    };
+                })
                 .AddHttpClientInstrumentation());
 
         if (!string.IsNullOrWhiteSpace(builder.Configuration["OTEL_EXPORTER_OTLP_ENDPOINT"]))
@@ -41,5 +53,15 @@ public static class TelemetryExtensions
         }
 
         return builder;
+    }
+
+    private const string UrlQueryTag = "url.query";
+
+    /// <summary>Keeps the parameter names (useful when reading a trace) and replaces every value.</summary>
+    internal static string RedactQuery(string query)
+    {
+        var parameters = query.TrimStart('?').Split('&', StringSplitOptions.RemoveEmptyEntries)
+            .Select(parameter => parameter.Split('=', 2)[0] + "=Redacted");
+        return "?" + string.Join('&', parameters);
     }
 }

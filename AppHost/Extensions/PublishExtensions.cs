@@ -32,6 +32,25 @@ public static class PublishExtensions
                 .WithEnvironment("Https__TerminatedByProxy", "true")
                 .WithEnvironment("ForwardedHeaders__KnownNetworks__0", ingressNetwork);
 
+    public const string GatewayPublicHostsParameter = "gateway-public-hosts";
+
+    /// <summary>
+    /// The host names clients use to reach the Gateway (its <c>AllowedHosts</c>), asked for at deploy time: the
+    /// Gateway refuses to start outside Development without them, and refuses any other Host header when running.
+    /// Locally its Development settings name the loopback hosts.
+    /// </summary>
+    public static IResourceBuilder<ProjectResource> WithPublicHostNames(this IResourceBuilder<ProjectResource> gateway)
+    {
+        if (!gateway.ApplicationBuilder.ExecutionContext.IsPublishMode)
+        {
+            return gateway;
+        }
+
+        var hosts = gateway.ApplicationBuilder.AddParameter(GatewayPublicHostsParameter)
+            .WithDescription("Host names clients use to reach the Gateway, separated by ';', e.g. api.example.com. Never *.");
+        return gateway.WithEnvironment("AllowedHosts", hosts);
+    }
+
     /// <summary>The Gateway also partitions rate limits by the client address the ingress forwards.</summary>
     public static IResourceBuilder<ProjectResource> WithIngressClientAddresses(
         this IResourceBuilder<ProjectResource> gateway, IResourceBuilder<ParameterResource>? ingressNetwork) =>

@@ -1,15 +1,17 @@
 using System.Net;
 using System.Net.Sockets;
 using Microsoft.Extensions.Options;
+using SecureStack.ServiceDefaults.Security;
 
 namespace SecureStack.Gateway.RateLimiting;
 
 /// <summary>
 /// Who the client is, for rate limiting: the TCP peer, unless that peer is a configured trusted proxy, in which
 /// case the nearest untrusted address in <c>X-Forwarded-For</c>. A client talking to the Gateway directly cannot
-/// choose its partition (and escape its limit) by sending the header itself.
+/// choose its partition (and escape its limit) by sending the header itself. The Gateway's security events name
+/// the same address.
 /// </summary>
-internal sealed class ClientAddressResolver
+internal sealed class ClientAddressResolver : IClientAddressResolver
 {
     // A longer chain than this is not a real proxy chain; stop reading rather than let a client make us parse megabytes.
     private const int MaxForwardedHops = 16;

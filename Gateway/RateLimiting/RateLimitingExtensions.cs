@@ -1,5 +1,6 @@
 using System.Threading.RateLimiting;
 using Microsoft.AspNetCore.RateLimiting;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Options;
 using SecureStack.ServiceDefaults.Security;
@@ -27,6 +28,8 @@ public static class RateLimitingExtensions
         services.AddSingleton<RateLimitingMetrics>();
         services.AddSingleton<RedisDecisionGuard>();
         services.AddSingleton<ClientAddressResolver>();
+        // Security events name the client the limits count, not the connection's peer (a trusted proxy).
+        services.Replace(ServiceDescriptor.Singleton<IClientAddressResolver>(provider => provider.GetRequiredService<ClientAddressResolver>()));
         services.AddSingleton<TokenRequestFormReader>();
         services.AddSingleton<RateLimitPartitioner>();
         services.AddSingleton<GatewayRateLimiter>();

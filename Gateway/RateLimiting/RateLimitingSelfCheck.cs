@@ -1,3 +1,4 @@
+using System.Net;
 using Microsoft.Extensions.Options;
 using SecureStack.ServiceDefaults.Security;
 
@@ -19,12 +20,13 @@ internal sealed class RateLimitingSelfCheck(IOptions<RateLimitingOptions> option
             }
         }
 
-        foreach (var proxy in settings.TrustedProxies)
+        var trusted = settings.TrustedProxies
+            .Select(proxy => RateLimitingOptionsValidator.TryParseNetwork(proxy, out var network) ? network : (IPNetwork?)null)
+            .OfType<IPNetwork>();
+        var tooBroad = TrustedNetworks.TooBroad(trusted);
+        if (tooBroad.Count > 0)
         {
-            if (RateLimitingOptionsValidator.TryParseNetwork(proxy, out var network) && network.PrefixLength == 0)
-            {
-                yield return $"RateLimiting:TrustedProxies contains '{proxy}', which trusts every address: any client could choose its own rate-limit partition with X-Forwarded-For. List the proxies' addresses.";
-            }
+            yield return $"RateLimiting:TrustedProxies trusts too much public address space ({string.Join(", ", tooBroad)}: {TrustedNetworks.Limit}), so a client there could choose its own rate-limit partition with X-Forwarded-For: list only the proxies' own addresses or private networks.";
         }
     }
 }

@@ -1,3 +1,4 @@
+using Microsoft.AspNetCore.Authentication.Cookies;
 using Microsoft.Extensions.Options;
 using OpenIddict.Server;
 using OpenIddict.Server.AspNetCore;
@@ -54,9 +55,19 @@ public static class TokenServerExtensions
                 // The Api is a resource server we run but validates with plain JwtBearer: a signed, unencrypted JWT.
                 server.DisableAccessTokenEncryption();
 
+                // Every URL OpenIddict publishes is built from the configured issuer, not the client's Host header.
+                server.AddEventHandler(PublicOrigin.UseIssuerAsBaseUri.Descriptor);
+
+                // RFC 9700 §4.3.2 / OAuth 2.1: access tokens only in the Authorization header, never in a URL
+                // (logs, traces, history, Referer) or a form body.
+                server.AddEventHandler(AuthorizationHeaderOnly.Descriptor);
+
+                // After OpenIddict turns invalid_token into invalid_grant: at the same order the two ran in whatever
+                // order the (unstable) sort of all handlers left them, and a replay went unreported when the
+                // detector came first.
                 server.AddEventHandler<OpenIddictServerEvents.ApplyTokenResponseContext>(handler =>
                     handler.UseSingletonHandler<RefreshTokenReplayDetector>()
-                        .SetOrder(int.MinValue + 100_000)
+                        .SetOrder(OpenIddictServerHandlers.Exchange.NormalizeErrorResponse.Descriptor.Order + 1_000)
                         .SetType(OpenIddictServerHandlerType.Custom));
                 server.AddEventHandler<OpenIddictServerEvents.ApplyDeviceAuthorizationResponseContext>(handler =>
                     handler.UseSingletonHandler<DevicePollingInterval>()
@@ -77,6 +88,7 @@ public static class TokenServerExtensions
 
         builder.Services.AddSingleton<IConfigureOptions<OpenIddictServerOptions>, ConfigureTokenServer>();
         builder.Services.AddSingleton<IConfigureOptions<OpenIddictServerAspNetCoreOptions>, ConfigureTokenServer>();
+        builder.Services.AddSingleton<IPostConfigureOptions<CookieAuthenticationOptions>, PublicOrigin.RebaseCookieRedirects>();
         builder.Services.AddHostedService<TokenServerSeeder>();
         return builder;
     }

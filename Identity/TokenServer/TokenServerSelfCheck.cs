@@ -36,5 +36,16 @@ internal sealed class TokenServerSelfCheck(IOptions<TokenServerOptions> options)
         {
             yield return $"{section}:DemoUser:UserName is set, so a demo account with a known password exists: remove the {section}:DemoUser section.";
         }
+
+        foreach (var (clientId, client) in settings.Clients)
+        {
+            foreach (var (name, uris) in new[] { (nameof(client.RedirectUris), client.RedirectUris), (nameof(client.PostLogoutRedirectUris), client.PostLogoutRedirectUris) })
+            {
+                foreach (var uri in uris.Where(uri => uri.IsAbsoluteUri && uri.Scheme == Uri.UriSchemeHttp && !uri.IsLoopback))
+                {
+                    yield return $"{section}:Clients:{clientId}:{name} contains '{uri}', so a code or a redirect would travel over plain HTTP, where it can be read or rewritten: use https:// (http:// only for a loopback address, RFC 8252 §7.3).";
+                }
+            }
+        }
     }
 }

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Diagnostics.Metrics;
+using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging;
 
 namespace SecureStack.ServiceDefaults.Security;
@@ -9,7 +10,8 @@ namespace SecureStack.ServiceDefaults.Security;
 /// the <see cref="Category"/> category (so it can be routed and alerted on separately) and counted on the
 /// <c>securestack.security.events</c> instrument, tagged by event name. It never takes a token, password or
 /// secret, and client-supplied strings are neutralised (<see cref="LogValue.Sanitize"/>) so a client cannot
-/// forge log lines. The trace id comes from the logging scope and the exporter.
+/// forge log lines. Every event also carries the <c>ClientAddress</c> field (<see cref="IClientAddressResolver"/>).
+/// The trace id comes from the logging scope and the exporter.
 /// </summary>
 public sealed partial class SecurityEvents
 {
@@ -19,9 +21,15 @@ public sealed partial class SecurityEvents
     private readonly ILogger _logger;
     private readonly Counter<long> _events;
 
+    /// <summary>Outside dependency injection (tests, tools): the address is the connection's.</summary>
     public SecurityEvents(ILoggerFactory loggerFactory, IMeterFactory meterFactory)
+        : this(loggerFactory, meterFactory, new HttpContextAccessor(), new ConnectionClientAddressResolver())
     {
-        _logger = loggerFactory.CreateLogger(Category);
+    }
+
+    public SecurityEvents(ILoggerFactory loggerFactory, IMeterFactory meterFactory, IHttpContextAccessor requests, IClientAddressResolver addresses)
+    {
+        _logger = new ClientAddressLogger(loggerFactory.CreateLogger(Category), requests, addresses);
         _events = meterFactory.Create(MeterName).CreateCounter<long>(
             "securestack.security.events", unit: "{event}", description: "Security events by kind.");
     }

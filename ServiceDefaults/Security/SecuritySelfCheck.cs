@@ -101,6 +101,15 @@ public static class SecuritySelfCheckExtensions
         return services;
     }
 
+    /// <summary>The security-event log and what it needs to name the client of the current request.</summary>
+    internal static IServiceCollection AddSecurityEvents(this IServiceCollection services)
+    {
+        services.AddHttpContextAccessor();
+        services.TryAddSingleton<IClientAddressResolver, ConnectionClientAddressResolver>();
+        services.TryAddSingleton<SecurityEvents>();
+        return services;
+    }
+
     internal static IServiceCollection AddSecuritySelfCheckRunner(this IServiceCollection services)
     {
         if (services.Any(descriptor => descriptor.ServiceType == typeof(SecuritySelfCheckRunner)))
@@ -108,7 +117,7 @@ public static class SecuritySelfCheckExtensions
             return services;
         }
 
-        services.TryAddSingleton<SecurityEvents>();
+        services.AddSecurityEvents();
         services.AddSingleton<SecuritySelfCheckRunner>();
         services.AddHostedService(provider => provider.GetRequiredService<SecuritySelfCheckRunner>());
         services.AddHealthChecks().Add(new HealthCheckRegistration(

@@ -52,7 +52,7 @@ public class PublishManifestTests(PublishManifestFixture fixture) : IClassFixtur
         Assert.Equal(fixture.Containers, Manifest.NamesOfType("container.v0").Order());
         Assert.Equal(["api", "gateway", "identity"], Manifest.NamesOfType("project.v0").Order());
         Assert.Equal(
-            fixture.GeneratedSecrets.Concat(fixture.SuppliedSecrets).Append("ingress-network").Order(StringComparer.Ordinal),
+            fixture.GeneratedSecrets.Concat(fixture.SuppliedSecrets).Append("ingress-network").Append("gateway-public-hosts").Order(StringComparer.Ordinal),
             Manifest.NamesOfType("parameter.v0").Order(StringComparer.Ordinal));
     }
 
@@ -81,14 +81,26 @@ public class PublishManifestTests(PublishManifestFixture fixture) : IClassFixtur
     }
 
     [Fact]
-    public void EveryServiceHasAnHttpBindingForItsProbesAndAnHttpsBinding()
+    public void EveryServiceHasAnHttpAndAnHttpsBindingAndAnInternalManagementBindingForItsProbes()
     {
         foreach (var service in Services)
         {
             Assert.Equal("http", Binding(service, "http").GetProperty("scheme").GetString());
             Assert.Equal("https", Binding(service, "https").GetProperty("scheme").GetString());
-            Assert.Equal("{" + service + ".bindings.http.targetPort}", Manifest.Env(service, "HTTP_PORTS"));
+            var management = Binding(service, "management");
+            Assert.Equal("http", management.GetProperty("scheme").GetString());
+            Assert.Equal(8081, management.GetProperty("targetPort").GetInt32());
+            Assert.False(management.TryGetProperty("external", out var external) && external.GetBoolean(), $"{service}'s management binding is external");
+            Assert.Equal("{" + service + ".bindings.http.targetPort};{" + service + ".bindings.management.targetPort}", Manifest.Env(service, "HTTP_PORTS"));
+            Assert.Equal("{" + service + ".bindings.management.targetPort}", Manifest.Env(service, "Health__Port"));
         }
+    }
+
+    [Fact]
+    public void TheGatewayAnswersOnlyToThePublicHostNamesTheDeployerGives()
+    {
+        Assert.Equal("{gateway-public-hosts.value}", Manifest.Env("gateway", "AllowedHosts"));
+        Assert.False(Manifest.Resource("gateway-public-hosts").GetProperty("inputs").GetProperty("value").TryGetProperty("default", out _));
     }
 
     [Fact]
@@ -129,12 +141,12 @@ public class PublishManifestTests(PublishManifestFixture fixture) : IClassFixtur
     }
 
     [Fact]
-    public void EveryParameterOtherThanTheIngressNetworkIsSecret()
+    public void EveryParameterOtherThanTheIngressNetworkAndThePublicHostNamesIsSecret()
     {
         var notSecret = Manifest.NamesOfType("parameter.v0").Where(name =>
             !(Manifest.Resource(name).GetProperty("inputs").GetProperty("value").TryGetProperty("secret", out var secret) && secret.GetBoolean()));
 
-        Assert.Equal(["ingress-network"], notSecret);
+        Assert.Equal(["gateway-public-hosts", "ingress-network"], notSecret.Order(StringComparer.Ordinal));
         Assert.False(Manifest.Resource("ingress-network").GetProperty("inputs").GetProperty("value").TryGetProperty("default", out _));
     }
 

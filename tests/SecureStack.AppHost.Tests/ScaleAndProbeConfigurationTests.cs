@@ -45,7 +45,7 @@ public sealed class ScaleAndProbeConfigurationTests
     [InlineData("identity")]
     [InlineData("api")]
     [InlineData("gateway")]
-    public async Task EveryServiceDeclaresReadinessAndLivenessProbesOnItsHttpEndpoint(string service)
+    public async Task EveryServiceDeclaresReadinessAndLivenessProbesOnItsManagementEndpoint(string service)
     {
         await using var builder = await CreateAsync([]);
 
@@ -53,7 +53,10 @@ public sealed class ScaleAndProbeConfigurationTests
 
         Assert.Equal("/health", probes[ProbeType.Readiness].Path);
         Assert.Equal("/alive", probes[ProbeType.Liveness].Path);
-        Assert.All(probes.Values, probe => Assert.Equal("http", probe.EndpointReference.EndpointName));
+        Assert.All(probes.Values, probe => Assert.Equal("management", probe.EndpointReference.EndpointName));
+        // F10: the public endpoints do not serve health; the management one is never external.
+        var management = Resource(builder, service).Annotations.OfType<EndpointAnnotation>().Single(endpoint => endpoint.Name == "management");
+        Assert.False(management.IsExternal);
     }
 
     [Fact]
@@ -67,6 +70,7 @@ public sealed class ScaleAndProbeConfigurationTests
         Assert.Contains("demo-user-password", parameters);
         Assert.DoesNotContain(parameters, name => name.StartsWith("identity-", StringComparison.Ordinal));
         Assert.DoesNotContain("ingress-network", parameters);
+        Assert.DoesNotContain("gateway-public-hosts", parameters);
     }
 
     private static async Task<IDistributedApplicationTestingBuilder> CreateAsync(string[] args) =>

@@ -87,7 +87,34 @@ public sealed class RateLimitingOptionsTests
 
         var findings = new RateLimitingSelfCheck(Microsoft.Extensions.Options.Options.Create(options)).FindInsecureSettings();
 
-        Assert.Contains(findings, finding => finding.Contains("trusts every address", StringComparison.Ordinal));
+        Assert.Contains(findings, finding => finding.Contains("0.0.0.0/0", StringComparison.Ordinal) && finding.Contains("public address", StringComparison.Ordinal));
+    }
+
+    [Theory]
+    [InlineData("0.0.0.0/1", "128.0.0.0/1")]
+    [InlineData("8.0.0.0/7")]
+    [InlineData("::ffff:0:0/96")]
+    [InlineData("::/80")]
+    [InlineData("2000::/3")]
+    public void TrustedProxiesCoveringMoreThanASlash8OfPublicSpaceAreAnInsecureSetting(params string[] networks)
+    {
+        // Issue 14, F14: only /0 was refused, so two halves of the Internet passed; so did the IPv4-mapped range.
+        var options = ShippedOptions();
+        options.TrustedProxies.AddRange(networks);
+
+        var findings = new RateLimitingSelfCheck(Microsoft.Extensions.Options.Options.Create(options)).FindInsecureSettings();
+
+        Assert.Contains(findings, finding => finding.StartsWith("RateLimiting:TrustedProxies", StringComparison.Ordinal) && finding.Contains("public address", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void PrivateNetworksAndAProxyProvidersPublicRangesAreNotFindings()
+    {
+        var options = ShippedOptions();
+        options.TrustedProxies.AddRange(["10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "100.64.0.0/10", "127.0.0.1", "fc00::/7", "::1",
+            "::ffff:10.0.0.0/104", "173.245.48.0/20", "104.16.0.0/13", "2400:cb00::/32", "2a06:98c0::/29"]);
+
+        Assert.Empty(new RateLimitingSelfCheck(Microsoft.Extensions.Options.Options.Create(options)).FindInsecureSettings());
     }
 
     private static RateLimitingOptions ShippedOptions()

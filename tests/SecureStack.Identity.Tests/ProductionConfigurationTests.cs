@@ -98,6 +98,37 @@ public sealed class ProductionConfigurationTests
         Assert.Contains(named, failure.Message, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData("RedirectUris", "http://app.example.com/callback")]
+    [InlineData("PostLogoutRedirectUris", "http://app.example.com/signed-out")]
+    [InlineData("RedirectUris", "http://10.0.0.5/callback")]
+    public async Task PlainHttpRedirectUrisForNonLoopbackHostsStopStartUpOutsideDevelopment(string setting, string uri)
+    {
+        // Issue 14, F14: a code or a logout redirect over plain HTTP can be read or rewritten on the way; RFC 8252
+        // §7.3 allows http:// only for the loopback interface, where a native app listens.
+        var settings = TestCertificates.ProductionSettings(Current.Base64, Encryption.Base64);
+        settings[$"Identity:Clients:{IdentityServerFactory.WebClientId}:{setting}:1"] = uri;
+        await using var factory = Production(settings);
+
+        var failure = factory.StartupFailure<InsecureConfigurationException>();
+
+        Assert.Contains($"Identity:Clients:{IdentityServerFactory.WebClientId}:{setting}", failure.Message, StringComparison.Ordinal);
+        Assert.Contains(uri, failure.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task LoopbackHttpAndHttpsRedirectUrisAreAcceptedOutsideDevelopment()
+    {
+        var settings = TestCertificates.ProductionSettings(Current.Base64, Encryption.Base64);
+        settings[$"Identity:Clients:{IdentityServerFactory.WebClientId}:RedirectUris:1"] = "http://127.0.0.1:7890/callback";
+        settings[$"Identity:Clients:{IdentityServerFactory.WebClientId}:RedirectUris:2"] = "http://[::1]:7890/callback";
+        settings[$"Identity:Clients:{IdentityServerFactory.WebClientId}:RedirectUris:3"] = "https://app.example.com/callback";
+        settings[$"Identity:Clients:{IdentityServerFactory.WebClientId}:PostLogoutRedirectUris:0"] = "https://app.example.com/signed-out";
+        await using var factory = Production(settings);
+
+        Assert.Empty(factory.Services.GetRequiredService<SecuritySelfCheckRunner>().Findings);
+    }
+
     [Fact]
     public async Task MissingIssuerAndCertificatesOutsideDevelopmentStopStartUp()
     {

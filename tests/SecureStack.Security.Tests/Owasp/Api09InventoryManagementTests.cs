@@ -1,4 +1,5 @@
 using System.Net;
+using Aspire.Hosting.Testing;
 
 namespace SecureStack.Security.Tests.Owasp;
 
@@ -49,15 +50,19 @@ public sealed class Api09InventoryManagementTests(SecurityFixture fixture)
     [Theory]
     [InlineData("/health")]
     [InlineData("/alive")]
-    public async Task API9_TheGatewaysOwnProbesAnswerWithTheBareStatusWordOnly(string path)
+    public async Task API9_TheGatewaysOwnProbesAnswerOnlyOnItsManagementEndpointWithTheBareStatusWord(string path)
     {
-        // The edge's own probes are public (load balancers call them). They must not become an inventory:
-        // no check names, no durations, no dependency list.
+        // Issue 14, F10: on the public endpoint the probes would tell anyone, unlimited, whether the Gateway runs
+        // on its fallback limiter. They answer on the management endpoint only, which is never external, and
+        // there they must not become an inventory either: no check names, no durations, no dependency list.
         using var gateway = fixture.CreateGatewayClient();
+        using var management = new HttpClient { BaseAddress = fixture.App.GetEndpoint("gateway", "management") };
 
-        using var response = await gateway.GetAsync(path, Cancellation);
+        using var onThePublicEndpoint = await gateway.GetAsync(path, Cancellation);
+        using var response = await management.GetAsync(path, Cancellation);
         var body = await response.Content.ReadAsStringAsync(Cancellation);
 
+        Assert.Equal(HttpStatusCode.NotFound, onThePublicEndpoint.StatusCode);
         Assert.Contains(body, new[] { "Healthy", "Degraded", "Unhealthy" });
         SecurityBaseline.AssertCommonHeaders(response);
     }

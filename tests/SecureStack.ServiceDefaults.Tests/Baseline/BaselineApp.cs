@@ -98,6 +98,10 @@ public sealed class BaselineApp : IAsyncDisposable
         return new HttpClient(handler) { BaseAddress = Address, Timeout = TimeSpan.FromSeconds(30) };
     }
 
+    /// <summary>Whether <paramref name="presented"/> is this app's certificate, for clients that do their own TLS.</summary>
+    public bool PresentsItsOwnCertificate(System.Security.Cryptography.X509Certificates.X509Certificate? presented) =>
+        _certificate?.IsThisCertificate(presented) == true;
+
     public async ValueTask DisposeAsync()
     {
         await _app.StopAsync();

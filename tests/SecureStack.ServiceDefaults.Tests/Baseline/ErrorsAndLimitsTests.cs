@@ -92,6 +92,25 @@ public sealed class ErrorsAndLimitsTests
     }
 
     [Fact]
+    public async Task KestrelsOwnRejectionsHaveNoBodyAndNoServerBanner()
+    {
+        // Kestrel answers a request it cannot parse (400, 414, 431) before any middleware runs, and has no hook to
+        // add headers to that answer: it cannot carry the security headers (docs/security-controls.md). What keeps it
+        // harmless is asserted here: an empty body (nothing to render, sniff or frame), no banner, the connection closed.
+        await using var app = await BaselineApp.StartAsync(Environments.Production);
+        using var client = app.CreateClient();
+        var request = new HttpRequestMessage(HttpMethod.Get, "/ok");
+        request.Headers.Add("X-Padding", new string('a', 20 * 1024));
+
+        using var response = await client.SendAsync(request, TestContext.Current.CancellationToken);
+
+        Assert.Equal(HttpStatusCode.RequestHeaderFieldsTooLarge, response.StatusCode);
+        Assert.Empty(await response.Content.ReadAsByteArrayAsync(TestContext.Current.CancellationToken));
+        Assert.False(response.Headers.Contains("Server"));
+        Assert.True(response.Headers.ConnectionClose);
+    }
+
+    [Fact]
     public async Task AnUnsupportedContentTypeIs415()
     {
         await using var app = await BaselineApp.StartAsync(Environments.Production);

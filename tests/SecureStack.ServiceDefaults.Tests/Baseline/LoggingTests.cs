@@ -80,6 +80,37 @@ public sealed class LoggingTests
     }
 
     [Fact]
+    public async Task QueryStringValuesAreRedactedInTracesEvenWhenTheOrchestratorTurnsRedactionOff()
+    {
+        // Aspire sets both switches to true for every project it runs: a token in a query string (a userinfo call
+        // with ?access_token=) would otherwise be written to url.query and url.full and exported to the dashboard.
+        const string Secret = "query-secret-9d41e7";
+        var activityTags = new List<string>();
+        using var listener = CaptureActivities(activityTags);
+        await using var app = await BaselineApp.StartAsync(Environments.Development, new Dictionary<string, string?>
+        {
+            ["OTEL_DOTNET_EXPERIMENTAL_ASPNETCORE_DISABLE_URL_QUERY_REDACTION"] = "true",
+            ["OTEL_DOTNET_EXPERIMENTAL_HTTPCLIENT_DISABLE_URL_QUERY_REDACTION"] = "true",
+        }, map: web => web.MapGet("/relay", async (HttpContext context, IHttpClientFactory clients) =>
+        {
+            using var relay = clients.CreateClient();
+            var self = $"{context.Request.Scheme}://{context.Request.Host}";
+            return TypedResults.Ok(await relay.GetStringAsync($"{self}/ok?access_token={Secret}&kind=relay", context.RequestAborted));
+        }).AllowAnonymous());
+        using var client = app.CreateClient();
+
+        using var response = await client.GetAsync($"/relay?access_token={Secret}", TestContext.Current.CancellationToken);
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        // The server span ends just after the client has its response.
+        var snapshot = await WaitForTagsAsync(activityTags, tags => tags.Count(tag => tag.StartsWith("url.query=", StringComparison.Ordinal)) >= 2);
+
+        Assert.Contains(snapshot, tag => tag.StartsWith("url.query=", StringComparison.Ordinal));
+        Assert.Contains(snapshot, tag => tag.StartsWith("url.full=", StringComparison.Ordinal) && tag.Contains("/ok?", StringComparison.Ordinal));
+        Assert.False(snapshot.Any(tag => tag.Contains(Secret, StringComparison.Ordinal)), $"trace contains the secret: {snapshot.FirstOrDefault(tag => tag.Contains(Secret, StringComparison.Ordinal))}");
+    }
+
+    [Fact]
     public async Task AClientCannotForgeALogLineThroughThePath()
     {
         await using var app = await BaselineApp.StartAsync(Environments.Production);
@@ -127,6 +158,48 @@ public sealed class LoggingTests
         Assert.Equal("LoginFailed", measurement.Tags["event"]);
     }
 
+    [Theory]
+    [InlineData(null, "127.0.0.1")]
+    [InlineData("127.0.0.1", "203.0.113.9")]
+    public async Task EverySecurityEventCarriesTheClientAddressAsAFieldNotTheSpoofableHeader(string? trustedProxy, string expected)
+    {
+        // Hardening (issue 14): an event without the address cannot be correlated with an attack. The address is
+        // the connection's, or a trusted proxy's X-Forwarded-For: from anyone else the header is the attacker's text.
+        var settings = trustedProxy is null ? [] : new Dictionary<string, string?> { ["ForwardedHeaders:KnownProxies:0"] = trustedProxy };
+        await using var app = await BaselineApp.StartAsync(Environments.Production, settings, map: web => web.MapPost("/failed-login", (SecurityEvents events) =>
+        {
+            events.LoginFailed("mallory", "invalid credentials");
+            events.AuthorizationDenied("subject", "client", "/failed-login");
+            return TypedResults.NoContent();
+        }).AllowAnonymous());
+        using var client = app.CreateClient();
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/failed-login");
+        request.Headers.Add("X-Forwarded-For", "203.0.113.9");
+
+        using var response = await client.SendAsync(request, TestContext.Current.CancellationToken);
+
+        Assert.Equal(HttpStatusCode.NoContent, response.StatusCode);
+        var events = app.Logs.GetSnapshot().Where(record => record.Category == SecurityEvents.Category && record.Id.Id is 4002 or 4008).ToList();
+        Assert.Equal(2, events.Count);
+        Assert.All(events, record => Assert.Equal(expected, record.GetStructuredStateValue("ClientAddress")));
+        // The event's own fields and message are untouched.
+        var login = Assert.Single(events, record => record.Id == SecurityEvents.Ids.LoginFailed);
+        Assert.Equal("mallory", login.GetStructuredStateValue("UserName"));
+        Assert.Equal("Login failed for user name mallory: invalid credentials", login.Message);
+    }
+
+    [Fact]
+    public async Task ASecurityEventOutsideARequestHasNoClientAddress()
+    {
+        await using var app = await BaselineApp.StartAsync(Environments.Production);
+
+        app.Services.GetRequiredService<SecurityEvents>().InsecureConfiguration("a finding");
+
+        var record = Assert.Single(app.Logs.GetSnapshot(), record => record.Id == SecurityEvents.Ids.InsecureConfiguration);
+        Assert.Equal("-", record.GetStructuredStateValue("ClientAddress"));
+        Assert.Equal("a finding", record.GetStructuredStateValue("Finding"));
+    }
+
     private static async Task WaitForAccessLogAsync(FakeLogCollector logs)
     {
         // The combined access-log line is written as the response completes, just after the client sees it.
@@ -140,6 +213,25 @@ public sealed class LoggingTests
 
     private static string Render(FakeLogRecord record) =>
         (record.Message ?? string.Empty) + " " + string.Join(" ", record.StructuredState?.Select(pair => $"{pair.Key}={pair.Value}") ?? []);
+
+    private static async Task<List<string>> WaitForTagsAsync(List<string> tags, Func<List<string>, bool> complete)
+    {
+        for (var attempt = 0; ; attempt++)
+        {
+            List<string> snapshot;
+            lock (tags)
+            {
+                snapshot = [.. tags];
+            }
+
+            if (complete(snapshot) || attempt == 100)
+            {
+                return snapshot;
+            }
+
+            await Task.Delay(20, TestContext.Current.CancellationToken);
+        }
+    }
 
     private static ActivityListener CaptureActivities(List<string> tags)
     {

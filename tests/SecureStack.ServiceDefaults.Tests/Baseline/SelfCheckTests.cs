@@ -1,4 +1,5 @@
 using System.Net;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using SecureStack.ServiceDefaults.Security;
 
@@ -11,7 +12,7 @@ public sealed class SelfCheckTests
         { "Cors:AllowedOrigins:0", "*", "Cors:AllowedOrigins contains '*'" },
         { "Cors:AllowedOrigins:0", "http://app.example.com", "is not HTTPS" },
         { "Health:ExposeDetails", "true", "Health:ExposeDetails" },
-        { "ForwardedHeaders:KnownNetworks:0", "0.0.0.0/0", "trusts every address" },
+        { "ForwardedHeaders:KnownNetworks:0", "0.0.0.0/0", "public address" },
         { "Https:TerminatedByProxy", "true", "Https:TerminatedByProxy" },
     };
 
@@ -24,6 +25,35 @@ public sealed class SelfCheckTests
 
         Assert.Contains(message, error.Message);
         Assert.Contains("Refusing to start in the 'Production' environment", error.Message);
+    }
+
+    [Theory]
+    [InlineData("0.0.0.0/1", "128.0.0.0/1")]
+    [InlineData("8.0.0.0/7")]
+    [InlineData("::ffff:0:0/96")]
+    [InlineData("2000::/3")]
+    public async Task ProxyNetworksCoveringMoreThanASlash8OfPublicSpaceStopStartUpOutsideDevelopment(params string[] networks)
+    {
+        // Issue 14, F14: only /0 was refused, so two halves of the Internet passed.
+        var settings = networks.Select((network, index) => KeyValuePair.Create($"ForwardedHeaders:KnownNetworks:{index}", (string?)network));
+        var error = await Assert.ThrowsAsync<InsecureConfigurationException>(() =>
+            BaselineApp.StartAsync(Environments.Production, new Dictionary<string, string?>(settings)));
+
+        Assert.Contains("ForwardedHeaders:KnownProxies/KnownNetworks", error.Message);
+        Assert.Contains("public address", error.Message);
+    }
+
+    [Fact]
+    public async Task PrivateProxyNetworksStartOutsideDevelopment()
+    {
+        await using var app = await BaselineApp.StartAsync(Environments.Production, new Dictionary<string, string?>
+        {
+            ["ForwardedHeaders:KnownNetworks:0"] = "10.0.0.0/8",
+            ["ForwardedHeaders:KnownNetworks:1"] = "fc00::/7",
+            ["ForwardedHeaders:KnownProxies:0"] = "203.0.113.7",
+        });
+
+        Assert.Empty(app.Services.GetRequiredService<SecuritySelfCheckRunner>().Findings);
     }
 
     [Fact]
