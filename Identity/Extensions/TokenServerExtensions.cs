@@ -54,13 +54,16 @@ public static class TokenServerExtensions
                 // The Api is a resource server we run but validates with plain JwtBearer: a signed, unencrypted JWT.
                 server.DisableAccessTokenEncryption();
 
+                // After OpenIddict's NormalizeErrorResponse (which turns a replay's invalid_token into invalid_grant,
+                // and a revocation's invalid_token into an empty 200), never at its order: OpenIddict sorts handlers
+                // with an unstable sort, so a tie ran these before or after it depending on how many handlers exist.
                 server.AddEventHandler<OpenIddictServerEvents.ApplyTokenResponseContext>(handler =>
                     handler.UseSingletonHandler<RefreshTokenReplayDetector>()
-                        .SetOrder(int.MinValue + 100_000)
+                        .SetOrder(OpenIddictServerHandlers.Exchange.NormalizeErrorResponse.Descriptor.Order + 1_000)
                         .SetType(OpenIddictServerHandlerType.Custom));
                 server.AddEventHandler<OpenIddictServerEvents.ApplyRevocationResponseContext>(handler =>
                     handler.UseSingletonHandler<RevocationAuditor>()
-                        .SetOrder(int.MinValue + 100_000)
+                        .SetOrder(OpenIddictServerHandlers.Revocation.NormalizeErrorResponse.Descriptor.Order + 1_000)
                         .SetType(OpenIddictServerHandlerType.Custom));
 
                 server.UseAspNetCore()
