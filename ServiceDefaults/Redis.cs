@@ -16,13 +16,22 @@ public static class RedisExtensions
     /// <summary>
     /// The one Redis client registration every service uses: the Aspire StackExchange.Redis integration,
     /// which adds the connection multiplexer, a readiness health check and Redis tracing. Registers once however
-    /// many concerns (rate limiting, revocation) ask for it.
+    /// many concerns (rate limiting, revocation) ask for it. A service that calls it needs Redis: without a
+    /// connection string it stops here, in every environment, saying what to set.
     /// </summary>
     public static TBuilder AddSecureStackRedis<TBuilder>(this TBuilder builder)
         where TBuilder : IHostApplicationBuilder
     {
         if (!builder.Services.Any(descriptor => descriptor.ServiceType == typeof(IConnectionMultiplexer)))
         {
+            // Otherwise the client fails while the hosted services are created, before the self-check has run, with
+            // "is empty (Parameter 'configuration')": nothing an operator can act on.
+            if (!builder.HasRedis())
+            {
+                throw new InvalidOperationException(
+                    $"ConnectionStrings:{ConnectionName} is not set: this service keeps its state (rate-limit counters, the revocation deny-list) in Redis; reference the AppHost's Redis (WithReference(redis)) or set the connection string.");
+            }
+
             builder.AddRedisClient(ConnectionName);
         }
 

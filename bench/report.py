@@ -249,7 +249,7 @@ def render(path, docs):
             f"{verdict(added, 3, False)} |")
     add(f"| Redis round trips per limited request (rate limit: EVALSHA) | {limiter_trips:.2f} | ≤ 1.0 | "
         f"{verdict(round(limiter_trips, 2), 1.0, False)} |")
-    add(f"| Redis round trips per limited request (all: rate limit + revocation lookup) | {all_trips:.2f} | | |")
+    add(f"| Redis round trips per limited request (all commands clients sent) | {all_trips:.2f} | | |")
     if accuracy_rows:
         worst = max(abs(row["deviation_percent"]) for row in accuracy_rows)
         add(f"| Limiter accuracy, 3 Gateways sharing Redis (worst window) | ±{worst:.2f} % | ±2 % | {verdict(worst, 2, False)} |")
@@ -313,8 +313,8 @@ def render(path, docs):
         add(f"| {name.upper()} | {count} | {count / requests:.3f} |")
     add("")
     add("The rate-limit decision is one `EVALSHA` (RedisRateLimiting's fixed-window script: its GET/SET/INCRBY run "
-        "inside Redis). `EXISTS` is the revocation lookup of the shared JWT validation (the revoked token's `jti`), "
-        "which every authenticated request makes whether or not it is rate limited.")
+        "inside Redis). Revocation makes no call per request: each service checks its in-memory copy of the "
+        "deny-list, fed by Redis pub/sub and a full read (`ZRANGEBYSCORE`) every `Revocation:ResyncInterval`.")
     add("")
     if accuracy_rows:
         add("## Limiter accuracy")

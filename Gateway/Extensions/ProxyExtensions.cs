@@ -88,6 +88,24 @@ public static partial class ProxyExtensions
         var logger = context.RequestServices.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(ProxyExtensions).FullName!);
         LogForwarderError(logger, error.Error, error.Exception?.GetType().Name ?? "-");
 
+        // A request-body error under 500 is not the backend failing: YARP's own 400/408/413 for a client's body
+        // (413: cut off at the route limit), or the backend's answer, given before it had read the whole body.
+        if (error.Error is ForwarderError.RequestBodyClient or ForwarderError.RequestBodyDestination or ForwarderError.RequestBodyCanceled
+            && context.Response.StatusCode < StatusCodes.Status500InternalServerError)
+        {
+            if (error.Error == ForwarderError.RequestBodyClient && context.Response.StatusCode >= StatusCodes.Status400BadRequest)
+            {
+                await WriteProblemAsync(context, context.Response.StatusCode, context.Response.StatusCode switch
+                {
+                    StatusCodes.Status413PayloadTooLarge => "Request body too large.",
+                    StatusCodes.Status408RequestTimeout => "The request body did not arrive in time.",
+                    _ => "The request body could not be read.",
+                }, detail: null);
+            }
+
+            return;
+        }
+
         // Only the status and a generic sentence: exception messages name hosts, ports and versions.
         var (status, title) = error.Error switch
         {

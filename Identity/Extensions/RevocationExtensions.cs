@@ -20,7 +20,9 @@ public static class RevocationExtensions
                 .ReplaceAuthorizationManager(typeof(PublishingAuthorizationManager<>)))
             .AddServer(server => server
                 .AddEventHandler(RequireTokenIssuedToCaller.Descriptor)
-                .AddEventHandler(PublishRevocation.Descriptor));
+                .AddEventHandler(PublishRevocation.Descriptor)
+                .AddEventHandler(RepublishRevokedToken.Descriptor)
+                .AddEventHandler(AnswerUnavailableWith503.Descriptor));
         return builder;
     }
 }

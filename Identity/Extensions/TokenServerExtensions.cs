@@ -75,7 +75,7 @@ public static class TokenServerExtensions
                         .SetType(OpenIddictServerHandlerType.Custom));
                 server.AddEventHandler<OpenIddictServerEvents.ApplyRevocationResponseContext>(handler =>
                     handler.UseSingletonHandler<RevocationAuditor>()
-                        .SetOrder(int.MinValue + 100_000)
+                        .SetOrder(OpenIddictServerHandlers.Revocation.NormalizeErrorResponse.Descriptor.Order + 1_000)
                         .SetType(OpenIddictServerHandlerType.Custom));
 
                 server.UseAspNetCore()

@@ -1,3 +1,4 @@
+using System.Security.Claims;
 using Microsoft.Extensions.Options;
 using OpenIddict.Abstractions;
 using OpenIddict.Core;
@@ -52,6 +53,10 @@ internal sealed class RevocationPublisher(
             Fail(clientId, kind, exception.GetType().Name);
         }
     }
+
+    /// <summary>Puts an access token OpenIddict validated on the deny-list by its <c>jti</c>, for as long as it could still be used.</summary>
+    public Task PublishAccessTokenAsync(ClaimsPrincipal principal, string? clientId) =>
+        PublishAsync(RevocationKind.Token, principal.GetClaim(SecureStackClaimTypes.TokenId), principal.GetExpirationDate(), clientId);
 
     private void Fail(string? clientId, RevocationKind kind, string reason)
     {

@@ -162,11 +162,14 @@ public sealed partial class SigningKeyCache : IConfigurationManager<OpenIdConnec
     private static partial void LogRefreshFailed(ILogger logger, string reason, int keyCount);
 }
 
-/// <summary>What operators alert on: keys (re)loaded after a change or an outage, and the start of an outage.</summary>
+/// <summary>
+/// What operators alert on: keys (re)loaded after a change or an outage, and the start of an outage. (They were
+/// 4020 and 4021 until the revocation security events took those ids: one id, one event.)
+/// </summary>
 public static class SigningKeyLogEvents
 {
-    public const int KeysLoaded = 4020;
-    public const int RefreshFailed = 4021;
+    public const int KeysLoaded = 4025;
+    public const int RefreshFailed = 4026;
 }
 
 /// <summary>No signing keys have loaded yet (Identity unreachable since start-up): a token can be neither accepted nor refused.</summary>

@@ -17,8 +17,8 @@ namespace SecureStack.Benchmarks;
 /// <summary>
 /// An access token validated as the Gateway validates it: the shared <c>AddSecureStackJwtBearer</c> registration
 /// (issuer, audience, lifetime, RS256 only, <c>at+jwt</c>), keys from a real issuer's JWKS (<see cref="TestIssuer"/>,
-/// RSA 2048 like Identity's). Without Redis, so the revocation lookup is measured on its own in
-/// <see cref="RedisDecisionBenchmarks"/>.
+/// RSA 2048 like Identity's). Without Redis, so the revocation check (a lookup in the in-memory deny-list) is
+/// measured on its own in <see cref="RedisDecisionBenchmarks"/>.
 /// </summary>
 [MemoryDiagnoser]
 public class TokenValidationBenchmarks

@@ -53,6 +53,15 @@ public sealed class StartupTests
     }
 
     [Fact]
+    public async Task MissingRedisStopsStartUpOutsideDevelopment()
+    {
+        // Without the deny-list's Redis the Api would accept revoked tokens until they expire (F5).
+        var exception = await StartAsync(Environments.Production, new() { [$"ConnectionStrings:{RedisExtensions.ConnectionName}"] = "" });
+
+        AssertMentions("ConnectionStrings:redis is not set", exception);
+    }
+
+    [Fact]
     public async Task ClockSkewOverThirtySecondsStopsStartUp()
     {
         var exception = await StartAsync(Environments.Production, new() { ["Authentication:Jwt:ClockSkew"] = "00:05:00" });

@@ -151,6 +151,19 @@ public class PublishManifestTests(PublishManifestFixture fixture) : IClassFixtur
     }
 
     [Fact]
+    public void RedisStartsWithAMemoryLimitThatEvictsOnlyKeysWithATimeToLive()
+    {
+        var redis = Manifest.Resource("redis");
+        string[] args = [.. redis.GetProperty("args").EnumerateArray().Select(argument => argument.GetString()!)];
+
+        // Published, the integration starts Redis through "sh -c" with one command line: the limit must be in it.
+        Assert.Equal("/bin/sh", redis.GetProperty("entrypoint").GetString());
+        Assert.Equal(2, args.Length);
+        Assert.Equal("-c", args[0]);
+        Assert.Matches(@"^redis-server --requirepass \$REDIS_PASSWORD --maxmemory 128mb --maxmemory-policy volatile-lru$", args[1]);
+    }
+
+    [Fact]
     public void SecretsReachTheServicesOnlyAsParameterReferences()
     {
         Assert.Equal("{service-client-secret.value}", Manifest.Env("identity", "Identity__Clients__securestack-service__ClientSecret"));
@@ -161,12 +174,19 @@ public class PublishManifestTests(PublishManifestFixture fixture) : IClassFixtur
         Assert.Equal("{identity-data-protection-certificate.value}", Manifest.Env("identity", "DataProtection__Certificates__0__Base64"));
         Assert.Equal("{identity-data-protection-certificate-password.value}", Manifest.Env("identity", "DataProtection__Certificates__0__Password"));
         Assert.Equal("{redis-password.value}", Manifest.Env("gateway", "REDIS_PASSWORD"));
-        // Only Identity holds the client secret and the keys; the Api holds no secret at all.
+        // The Api replicates the revocation deny-list, so it holds the Redis password too, as a reference.
+        Assert.Equal("{redis-password.value}", Manifest.Env("api", "REDIS_PASSWORD"));
+        // Only Identity holds the client secret and the keys; the Api holds no other secret.
         Assert.Null(Manifest.Env("gateway", "Identity__Clients__securestack-service__ClientSecret"));
-        Assert.DoesNotContain(Manifest.Resource("api").GetProperty("env").EnumerateObject(),
-            variable => variable.Value.GetString()!.Contains("password", StringComparison.OrdinalIgnoreCase)
-                || variable.Value.GetString()!.Contains("secret", StringComparison.OrdinalIgnoreCase)
-                || variable.Value.GetString()!.Contains("certificate", StringComparison.OrdinalIgnoreCase));
+        Assert.DoesNotContain(Manifest.Resource("api").GetProperty("env").EnumerateObject(), variable =>
+        {
+            var value = variable.Value.GetString()!
+                .Replace("{redis-password.value}", string.Empty, StringComparison.Ordinal)
+                .Replace("{redis-password-uri-encoded.value}", string.Empty, StringComparison.Ordinal);
+            return value.Contains("password", StringComparison.OrdinalIgnoreCase)
+                || value.Contains("secret", StringComparison.OrdinalIgnoreCase)
+                || value.Contains("certificate", StringComparison.OrdinalIgnoreCase);
+        });
     }
 
     [Fact]

@@ -93,6 +93,25 @@ public sealed class ForwardingTests(RedisContainerFixture redis)
     }
 
     [Fact]
+    public async Task AChunkedBodyOverTheRouteLimitIsA413ProblemNotA502()
+    {
+        await using var stack = await GatewayTestContext.StartAsync(redis.ConnectionString);
+
+        // No Content-Length: the Gateway can only cut the body off at the limit while forwarding it.
+        var (name, value) = stack.User("caller");
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/api/v1/notes")
+        {
+            Content = new StreamContent(new MemoryStream(new byte[(1024 * 1024) + 1])),
+        };
+        request.Headers.TransferEncodingChunked = true;
+        request.Headers.Add(name, value);
+        using var response = await stack.Client.SendAsync(request, Cancellation);
+
+        Assert.Equal(HttpStatusCode.RequestEntityTooLarge, response.StatusCode);
+        Assert.True(response.IsProblemJson());
+    }
+
+    [Fact]
     public async Task ClientSentForwardingInternalAndHopByHopHeadersDoNotReachTheBackend()
     {
         await using var stack = await GatewayTestContext.StartAsync(redis.ConnectionString);

@@ -58,6 +58,9 @@ public sealed class GatewayFactory : WebApplicationFactory<GatewayEntryPoint>
 
     public string KeyPrefix { get; }
 
+    /// <summary>Development unless a test says otherwise (the start-up tests run the Gateway as Production).</summary>
+    public string EnvironmentName { get; init; } = Environments.Development;
+
     /// <summary>Everything the Gateway logged at Information and above, for tests that count events.</summary>
     public ConcurrentQueue<(EventId EventId, string Category, string Message)> Logs { get; } = new();
 
@@ -65,7 +68,7 @@ public sealed class GatewayFactory : WebApplicationFactory<GatewayEntryPoint>
 
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
-        builder.UseEnvironment(Environments.Development);
+        builder.UseEnvironment(EnvironmentName);
         // Host settings, not app configuration: Program reads some (the Redis connection string) while it builds.
         foreach (var (key, value) in _settings)
         {

@@ -157,8 +157,14 @@ public sealed class RedisFaultTests(RedisContainerFixture redis)
     {
         var settings = Settings;
         settings["RateLimiting:Policies:per-ip:PermitLimit"] = "10";
-        settings["RateLimiting:Policies:per-user:PermitLimit"] = "1";
-        settings["RateLimiting:Policies:per-user:Fallback"] = "Open";
+        // An anonymous route with an Open policy: authenticated routes cannot reach their limiter here (below).
+        settings["RateLimiting:Policies:test-open:PartitionBy"] = "Ip";
+        settings["RateLimiting:Policies:test-open:PermitLimit"] = "1";
+        settings["RateLimiting:Policies:test-open:WindowSeconds"] = "60";
+        settings["RateLimiting:Policies:test-open:Fallback"] = "Open";
+        settings["ReverseProxy:Routes:test-open:ClusterId"] = "api";
+        settings["ReverseProxy:Routes:test-open:Match:Path"] = "/open/{**catch-all}";
+        settings["ReverseProxy:Routes:test-open:RateLimiterPolicy"] = "test-open";
         // Nothing listens on port 1: Redis is down before the Gateway starts.
         await using var stack = await GatewayTestContext.StartAsync("127.0.0.1:1", settings: settings);
         // The first request through a fresh host pays for JIT whatever Redis does; that is not what is timed here.
@@ -176,11 +182,17 @@ public sealed class RedisFaultTests(RedisContainerFixture redis)
         // does not know (no RateLimit field), while the policy is still announced.
         using var decisions = new MetricCollector<long>(stack.Gateways[0].Services.GetRequiredService<System.Diagnostics.Metrics.IMeterFactory>(),
             RateLimitingMetrics.MeterName, RateLimitingMetrics.DecisionsName);
-        var open = new[] { await stack.Client.SendAsync(ResponseAssertions.Get("/api/v1/notes", stack.User("caller")), Cancellation), await stack.Client.SendAsync(ResponseAssertions.Get("/api/v1/notes", stack.User("caller")), Cancellation) };
+        var open = new[] { await stack.Client.GetAsync("/open/a", Cancellation), await stack.Client.GetAsync("/open/b", Cancellation) };
         Assert.All(open, response => Assert.Equal(HttpStatusCode.OK, response.StatusCode));
-        Assert.Equal("\"per-user\";q=1;w=60", open[1].Header("RateLimit-Policy"));
+        Assert.Equal("\"test-open\";q=1;w=60", open[1].Header("RateLimit-Policy"));
         Assert.Null(open[1].Header("RateLimit"));
         Assert.Equal(2, decisions.GetMeasurementSnapshot().Count(m => Equals(m.Tags["source"], "fallback-open")));
+
+        // A token cannot be checked against a revocation list never read from Redis: fail closed, 503 to retry,
+        // never a revoked token let through by a replica that started during the outage.
+        using var authenticated = await stack.Client.SendAsync(ResponseAssertions.Get("/api/v1/notes", stack.User("caller")), Cancellation);
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, authenticated.StatusCode);
+        Assert.NotNull(authenticated.Header("Retry-After"));
     }
 
     /// <summary>

@@ -1,5 +1,6 @@
 using System.Net;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
 using Microsoft.IdentityModel.JsonWebTokens;
 using Microsoft.IdentityModel.Tokens;
@@ -127,6 +128,19 @@ public sealed class ProductionConfigurationTests
         await using var factory = Production(settings);
 
         Assert.Empty(factory.Services.GetRequiredService<SecuritySelfCheckRunner>().Findings);
+    }
+
+    [Fact]
+    public async Task MissingRedisOutsideDevelopmentStopsStartUp()
+    {
+        // Without Redis a revocation reaches no resource server: the Gateway and the Api would accept the token (F5).
+        var settings = TestCertificates.ProductionSettings(Current.Base64, Encryption.Base64);
+        settings[$"ConnectionStrings:{RedisExtensions.ConnectionName}"] = null;
+        await using var factory = Production(settings);
+
+        var failure = factory.StartupFailure<InsecureConfigurationException>();
+
+        Assert.Contains("ConnectionStrings:redis is not set", failure.Message, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -1,6 +1,10 @@
+using System.Diagnostics;
 using System.Net;
+using System.Net.Http.Headers;
 using System.Text;
+using System.Text.Json;
 using SecureStack.Identity.Tests.Infrastructure;
+using SecureStack.ServiceDefaults.Security;
 
 namespace SecureStack.Identity.Tests;
 
@@ -121,6 +125,91 @@ public sealed class RevocationPublishingTests(RedisIdentityServerFactory factory
 
         Assert.Equal(HttpStatusCode.OK, status);
         Assert.Contains(await factory.ContentAsync(), entry => entry.EndsWith(" a:" + authorization, StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task ARevocationRedisCannotTakeIsAnswered503TemporarilyUnavailableAndLogged()
+    {
+        var (_, tokens) = await AuthorizationCodeFlow.SignedInUserTokensAsync(factory);
+        var client = factory.CreateClient();
+        var before = factory.CountEvents(SecurityEvents.Ids.RevocationNotPublished.Id);
+
+        // Paused, Redis keeps the connection open and answers nothing: the publication times out.
+        await factory.Redis.Container.PauseAsync(OAuth.Cancel);
+        (HttpStatusCode Status, JsonElement Body) answer;
+        try
+        {
+            answer = await RevokeAsync(client, tokens.String("access_token"), "access_token");
+        }
+        finally
+        {
+            await factory.Redis.Container.UnpauseAsync(OAuth.Cancel);
+        }
+
+        // RFC 7009 §2.2.1: the client must not believe the token is gone everywhere; it may retry.
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, answer.Status);
+        Assert.Equal("temporarily_unavailable", answer.Body.String("error"));
+        Assert.True(factory.CountEvents(SecurityEvents.Ids.RevocationNotPublished.Id) > before, "RevocationNotPublished (4020) is logged");
+    }
+
+    [Theory]
+    [InlineData("access_token")]
+    [InlineData("refresh_token")]
+    public async Task ARevocationRetriedAfterA503IsPublishedAndRefusedAtAResourceServer(string kind)
+    {
+        var (_, tokens) = await AuthorizationCodeFlow.SignedInUserTokensAsync(factory);
+        var client = factory.CreateClient();
+        var accessToken = OAuth.ReadJwt(tokens.String("access_token"));
+        var denied = kind == "access_token" ? " t:" + accessToken.Id : " a:" + accessToken.GetClaim("oi_au_id").Value;
+        await using var api = await ResourceServer.StartWithDenyListAsync(factory, factory.Redis.ConnectionString);
+        api.Client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", accessToken.EncodedToken);
+        using var acceptedBefore = await api.Client.GetAsync("/whoami", OAuth.Cancel);
+
+        await factory.Redis.Container.PauseAsync(OAuth.Cancel);
+        HttpStatusCode failed, failedAgain;
+        try
+        {
+            (failed, _) = await RevokeAsync(client, tokens.String(kind), kind);
+            (failedAgain, _) = await RevokeAsync(client, tokens.String(kind), kind);
+        }
+        finally
+        {
+            await factory.Redis.Container.UnpauseAsync(OAuth.Cancel);
+        }
+
+        var (retried, _) = await RevokeAsync(client, tokens.String(kind), kind);
+
+        Assert.Equal(HttpStatusCode.OK, acceptedBefore.StatusCode);
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, failed);
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, failedAgain);
+        Assert.Equal(HttpStatusCode.OK, retried);
+        Assert.Contains(await factory.ContentAsync(), entry => entry.EndsWith(denied, StringComparison.Ordinal));
+        await EventuallyRefusedAsync(api.Client);
+    }
+
+    private static Task<(HttpStatusCode Status, JsonElement Body)> RevokeAsync(HttpClient client, string token, string hint) =>
+        OAuth.PostFormAsync(client, "/connect/revoke", new Dictionary<string, string>
+        {
+            ["client_id"] = IdentityServerFactory.WebClientId,
+            ["token"] = token,
+            ["token_type_hint"] = hint,
+        });
+
+    /// <summary>The resource server learns the entry by pub/sub or, after the outage, by its resync on reconnect.</summary>
+    private static async Task EventuallyRefusedAsync(HttpClient api)
+    {
+        var bound = Stopwatch.StartNew();
+        while (true)
+        {
+            using var response = await api.GetAsync("/whoami", OAuth.Cancel);
+            if (response.StatusCode == HttpStatusCode.Unauthorized)
+            {
+                return;
+            }
+
+            Assert.True(bound.Elapsed < TimeSpan.FromSeconds(15), $"the revoked token still gets {(int)response.StatusCode} at the resource server");
+            await Task.Delay(100, OAuth.Cancel);
+        }
     }
 
     private static string Unsigned(string tokenId, DateTimeOffset expires)

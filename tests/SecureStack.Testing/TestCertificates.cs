@@ -30,9 +30,6 @@ public static class TestCertificates
             ["DataProtection:Certificates:0:Base64"] = encryptionBase64,
             ["DataProtection:Certificates:0:Password"] = Password,
             ["Identity:DemoUser:Password"] = null,
-            // Revocation needs Redis outside Development (the self-check asks only that one is configured); these
-            // hosts never revoke, so an address nobody listens on stands for it.
-            ["ConnectionStrings:redis"] = "127.0.0.1:1,abortConnect=false,connectTimeout=500",
             // As deployed behind the Gateway: TLS ends at the trusted proxy in front (the test server has no TLS).
             ["Https:TerminatedByProxy"] = "true",
             ["ForwardedHeaders:KnownProxies:0"] = "10.0.0.1",

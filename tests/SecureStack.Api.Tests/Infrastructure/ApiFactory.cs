@@ -50,7 +50,7 @@ public class ApiFactory : WebApplicationFactory<ApiEntryPoint>
                 // As deployed behind the Gateway: TLS ends at the trusted proxy in front (the test server has no TLS).
                 ["Https:TerminatedByProxy"] = "true",
                 ["ForwardedHeaders:KnownProxies:0"] = "10.0.0.1",
-                [$"ConnectionStrings:{RedisExtensions.ConnectionName}"] = ApiRedis.ConnectionString,
+                [$"ConnectionStrings:{RedisExtensions.ConnectionName}"] = AssemblyRedis.ConnectionString,
             };
             foreach (var (key, value) in _settings ?? new Dictionary<string, string?>())
             {

@@ -2,4 +2,4 @@
 [assembly: AssemblyFixture(typeof(SecureStack.Testing.PostgresContainerFixture))]
 
 // One Redis for every Api host: the Api refuses to start outside Development without the deny-list's Redis.
-[assembly: AssemblyFixture(typeof(SecureStack.Api.Tests.Infrastructure.ApiRedis))]
+[assembly: AssemblyFixture(typeof(SecureStack.Testing.AssemblyRedis))]

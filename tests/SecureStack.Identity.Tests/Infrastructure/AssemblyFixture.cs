@@ -6,3 +6,6 @@ using SecureStack.Identity.Tests.Infrastructure;
 
 // One PostgreSQL container for the data-layer tests that run on both providers; each server gets its own database.
 [assembly: AssemblyFixture(typeof(SecureStack.Testing.PostgresContainerFixture))]
+
+// One Redis for every host outside Development: Identity refuses to start there without the deny-list's Redis.
+[assembly: AssemblyFixture(typeof(SecureStack.Testing.AssemblyRedis))]

@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using SecureStack.Identity;
 
@@ -64,6 +65,13 @@ public class IdentityServerFactory : WebApplicationFactory<IdentityEntryPoint>, 
             [$"Identity:Clients:{WebClientId}:Scopes:5"] = "api.write",
             ["Identity:DemoUser:Password"] = DemoPassword,
         };
+
+        // Outside Development Identity refuses to start without the Redis it publishes revocations to: give it a
+        // real one, as the AppHost would (a test that wants none sets the connection string to null).
+        if (environment != Environments.Development)
+        {
+            _settings[$"ConnectionStrings:{RedisExtensions.ConnectionName}"] = AssemblyRedis.ConnectionString;
+        }
 
         foreach (var (key, value) in overrides ?? new Dictionary<string, string?>())
         {

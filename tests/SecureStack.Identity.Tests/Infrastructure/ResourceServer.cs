@@ -3,7 +3,9 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.TestHost;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
 using Microsoft.IdentityModel.Tokens;
 
 namespace SecureStack.Identity.Tests.Infrastructure;
@@ -52,6 +54,38 @@ public sealed class ResourceServer : IAsyncDisposable
             scope = context.User.FindFirst("scope")?.Value,
             isService = context.User.IsInRole("service"),
         }).RequireAuthorization();
+
+        await app.StartAsync(TestContext.Current.CancellationToken);
+        return new ResourceServer(app) { Client = app.GetTestClient() };
+    }
+
+    /// <summary>
+    /// A resource server validating tokens exactly as the Gateway and the Api do (ServiceDefaults'
+    /// <c>AddSecureStackJwtBearer</c>), including the revocation deny-list it replicates from <paramref name="redisConnectionString"/>.
+    /// </summary>
+    public static async Task<ResourceServer> StartWithDenyListAsync(IdentityServerFactory identity, string redisConnectionString)
+    {
+        var builder = WebApplication.CreateBuilder(new WebApplicationOptions { EnvironmentName = Environments.Development });
+        builder.WebHost.UseTestServer();
+        builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            [$"ConnectionStrings:{RedisExtensions.ConnectionName}"] = redisConnectionString,
+            ["Authentication:Jwt:Authority"] = IdentityServerFactory.Issuer,
+            ["Authentication:Jwt:Issuer"] = IdentityServerFactory.Issuer,
+            // The test server speaks http://localhost only.
+            ["Authentication:Jwt:RequireHttpsMetadata"] = "false",
+        });
+        builder.AddSecureStackJwtBearer();
+        builder.Services.AddHttpClient(SecureStackJwtBearerExtensions.MetadataHttpClientName)
+            .ConfigurePrimaryHttpMessageHandler(() => identity.Server.CreateHandler());
+        builder.Services.AddProblemDetails();
+        builder.Services.AddAuthorization();
+
+        var app = builder.Build();
+        app.UseAuthentication();
+        app.UseAuthorization();
+        app.MapGet("/whoami", (HttpContext context) => context.User.FindFirst("sub")?.Value ?? context.User.FindFirst("client_id")?.Value)
+            .RequireAuthorization();
 
         await app.StartAsync(TestContext.Current.CancellationToken);
         return new ResourceServer(app) { Client = app.GetTestClient() };

@@ -1,10 +1,14 @@
-namespace SecureStack.Api.Tests.Infrastructure;
+using Xunit;
+
+namespace SecureStack.Testing;
 
 /// <summary>
-/// The Redis every Api host of this assembly replicates its revocation deny-list from (a real container, started
-/// before any test). Static because many tests build their own <see cref="ApiFactory"/> with <c>new</c>.
+/// The one Redis every host of a test assembly that needs one is given (a real container, started before any
+/// test): outside Development a token-validating service, and Identity, refuse to start without the deny-list's
+/// Redis. Register it with <c>[assembly: AssemblyFixture(typeof(AssemblyRedis))]</c>. Static because many tests
+/// build their hosts with <c>new</c>.
 /// </summary>
-public sealed class ApiRedis : IAsyncLifetime
+public sealed class AssemblyRedis : IAsyncLifetime
 {
     private readonly RedisContainerFixture _redis = new();
 
