@@ -11,7 +11,8 @@ namespace SecureStack.AppHost.Tests;
 /// </summary>
 public class AppHostFixture : IAsyncLifetime
 {
-    public static readonly TimeSpan StartTimeout = TimeSpan.FromMinutes(3);
+    // Generous: in a full run several AppHosts, Testcontainers and test hosts share two cores.
+    public static readonly TimeSpan StartTimeout = TimeSpan.FromMinutes(6);
     public static readonly string[] Resources = ["redis", "identity", "api", "gateway"];
 
     private DistributedApplication? _app;

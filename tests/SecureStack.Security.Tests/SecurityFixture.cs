@@ -17,7 +17,8 @@ namespace SecureStack.Security.Tests;
 /// </summary>
 public class SecurityFixture : IAsyncLifetime
 {
-    public static readonly TimeSpan StartTimeout = TimeSpan.FromMinutes(3);
+    // Generous: in a full run several AppHosts, Testcontainers and test hosts share two cores.
+    public static readonly TimeSpan StartTimeout = TimeSpan.FromMinutes(6);
     public static readonly string[] Resources = ["redis", "identity", "api", "gateway"];
 
     public const string ApiAudience = "securestack-api";

@@ -46,12 +46,23 @@ public sealed class ServiceHost<TEntryPoint> : WebApplicationFactory<TEntryPoint
 
     public Task<HealthStatus> SigningKeysHealthAsync() => HealthAsync(SigningKeysHealthCheck.Name);
 
+    /// <summary>
+    /// A client of the real socket that reports redirects instead of following them: on Kestrel the factory's own
+    /// client sits on a SocketsHttpHandler that follows them whatever <c>AllowAutoRedirect</c> says, and Identity's
+    /// redirects name the public origin (<c>FaultStack.PublicIssuer</c>), which does not resolve here.
+    /// </summary>
     public HttpClient CreateHttpClient()
     {
-        var client = CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false, BaseAddress = Address });
-        client.Timeout = TimeSpan.FromSeconds(30);
-        return client;
+        EnsureServer();
+        return new HttpClient(new SocketsHttpHandler { AllowAutoRedirect = false, CookieContainer = new CookieContainer() })
+        {
+            BaseAddress = Address,
+            Timeout = TimeSpan.FromSeconds(30),
+        };
     }
+
+    /// <summary>Starts the host if no client or service has yet.</summary>
+    private void EnsureServer() => _ = Services;
 
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {

@@ -131,6 +131,8 @@ public sealed class HostileMetadataApiFactory(HostileMetadata.Mode mode) : WebAp
         ClientOptions.BaseAddress = new Uri("https://localhost");
         builder.UseEnvironment(Environments.Production);
         builder.UseSetting("ConnectionStrings:notes", $"Data Source={_databasePath}");
+        // Outside Development the Api refuses to start without the deny-list's Redis: a real one.
+        builder.UseSetting($"ConnectionStrings:{RedisExtensions.ConnectionName}", AssemblyRedis.ConnectionString);
         builder.UseSetting("Authentication:Jwt:Authority", TestIssuer.Authority);
         builder.UseSetting("Authentication:Jwt:Issuer", TestIssuer.Issuer);
         builder.UseSetting("Authentication:Jwt:Audience", TestIssuer.Audience);
