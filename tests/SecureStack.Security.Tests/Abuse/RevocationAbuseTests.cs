@@ -1,10 +1,10 @@
 using System.Collections.Concurrent;
-using System.Diagnostics;
 using System.Net;
 using System.Text;
 using System.Text.Json;
 using Aspire.Hosting.Testing;
 using StackExchange.Redis;
+using static SecureStack.Security.Tests.Abuse.AbuseRequests;
 
 namespace SecureStack.Security.Tests.Abuse;
 
@@ -17,9 +17,6 @@ namespace SecureStack.Security.Tests.Abuse;
 [Collection(AbuseCollection.Name)]
 public sealed class RevocationAbuseTests(AbuseFixture fixture)
 {
-    /// <summary>How long a revocation may take to reach every replica (pub/sub: milliseconds; this is the bound tested).</summary>
-    private static readonly TimeSpan PropagationBound = TimeSpan.FromSeconds(5);
-
     private static CancellationToken Cancellation => TestContext.Current.CancellationToken;
 
     [Fact]
@@ -184,22 +181,6 @@ public sealed class RevocationAbuseTests(AbuseFixture fixture)
             ["token"] = token,
         }), Cancellation);
         return response.StatusCode;
-    }
-
-    /// <summary>Asks until the answer is <paramref name="expected"/> or the propagation bound has passed; returns the last answer.</summary>
-    private static async Task<HttpStatusCode> EventuallyAsync(HttpClient client, string path, HttpStatusCode expected)
-    {
-        var stopwatch = Stopwatch.StartNew();
-        while (true)
-        {
-            using var response = await client.GetAsync(path, Cancellation);
-            if (response.StatusCode == expected || stopwatch.Elapsed > PropagationBound)
-            {
-                return response.StatusCode;
-            }
-
-            await Task.Delay(100, Cancellation);
-        }
     }
 
     /// <summary>Every Redis key whose name, or any of whose sorted-set members, contains <paramref name="needle"/>.</summary>
