@@ -17,7 +17,10 @@ public sealed class AbuseFixture : SecurityFixture
     private const string GatewayEndpoint = "https";
     private int _addresses;
 
-    protected override IEnumerable<string> AppHostArguments => ["--Scale:GatewayReplicas=1"];
+    /// <summary>One replica, so its own port sees every client; its local fallback limit is then the whole limit.</summary>
+    public const int GatewayReplicas = 1;
+
+    protected override IEnumerable<string> AppHostArguments => [$"--Scale:GatewayReplicas={GatewayReplicas}"];
 
     protected override bool GenerousRedisBudgets => false;
 
